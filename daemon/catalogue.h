@@ -43,6 +43,7 @@ struct catalogue {
  */
 struct catalogue *catalogue_parse(const char *text, size_t len, char *err,
     size_t errlen);
+/* Reads and parses the file at path; every error message starts with path. */
 struct catalogue *catalogue_read_file(const char *path, char *err,
     size_t errlen);
 void catalogue_free(struct catalogue *cat);
@@ -53,6 +54,14 @@ void catalogue_free(struct catalogue *cat);
  * or has more than max parts.
  */
 int catalogue_ref_parts(const char *ref, int *parts, size_t max);
+
+/*
+ * Compares two refs in catalogue order, the order of the sort_key column:
+ * number by number, and a ref before its extensions (5.1 before 5.1.1).
+ * Refs with equal numbers ("5.1", "5.01") compare by their text, and an
+ * invalid ref sorts after every valid one. Returns <0, 0 or >0.
+ */
+int catalogue_ref_compare(const char *a, const char *b);
 
 /*
  * Upserts the framework and its controls and mappings, and creates the
@@ -66,8 +75,10 @@ int catalogue_store(PGconn *conn, const struct catalogue *cat, char *err,
 /*
  * Reads every *.json file in dir, orders them so that a framework named
  * by maps_to is stored before the frameworks that map to it, and stores
- * all of them in one transaction under an advisory lock. Returns 0, or
- * -1 with a message in err; on failure nothing is changed.
+ * all of them in one transaction under an advisory lock. Every file is
+ * parsed before the first write. A directory without *.json files is an
+ * error. Returns 0, or -1 with a message in err; on failure nothing is
+ * changed.
  */
 int catalogue_load_dir(PGconn *conn, const char *dir, char *err,
     size_t errlen);

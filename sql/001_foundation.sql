@@ -90,8 +90,10 @@ CREATE TABLE api_token (
 -- Append-only change history. Each record's hash covers its content and
 -- the previous record's hash, so a changed or removed record breaks the
 -- chain that /api/v1/audit/verify recomputes.
+CREATE SEQUENCE audit_log_seq;
+
 CREATE TABLE audit_log (
-    seq         bigserial PRIMARY KEY,
+    seq         bigint PRIMARY KEY,
     at          timestamptz NOT NULL DEFAULT clock_timestamp(),
     actor       text NOT NULL,
     action      text NOT NULL,
@@ -125,7 +127,7 @@ $$;
 CREATE FUNCTION audit_log_chain() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(7262348100);
-    NEW.seq := nextval(pg_get_serial_sequence('audit_log', 'seq'));
+    NEW.seq := nextval('audit_log_seq');
     NEW.at := clock_timestamp();
     SELECT hash INTO NEW.prev_hash FROM audit_log
         ORDER BY seq DESC LIMIT 1;

@@ -1,0 +1,403 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "soa_rules.h"
+
+static const char *const statuses[] = {
+	"not_started", "planned", "partial", "implemented", "not_applicable",
+};
+
+int
+soa_status_valid(const char *status)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (strcmp(status, statuses[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+set_error(struct soa_error *err, int status, const char *type,
+    const char *field, const char *detail)
+{
+	err->status = status;
+	err->type = type;
+	err->field = field;
+	snprintf(err->detail, sizeof(err->detail), "%s", detail);
+	return -1;
+}
+
+static int
+digits(const char *s, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int
+rfc3339_parse(const char *text, int64_t *epoch)
+{
+	static const int month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+		31, 30, 31 };
+	int year, mon, day, hour, min, sec, oh = 0, om = 0, sign = 0;
+	const char *p = text;
+	struct tm tm;
+
+	if (strlen(text) < 20 || digits(p, 4, &year) < 0 || p[4] != '-' ||
+	    digits(p + 5, 2, &mon) < 0 || p[7] != '-' ||
+	    digits(p + 8, 2, &day) < 0 || (p[10] != 'T' && p[10] != 't') ||
+	    digits(p + 11, 2, &hour) < 0 || p[13] != ':' ||
+	    digits(p + 14, 2, &min) < 0 || p[16] != ':' ||
+	    digits(p + 17, 2, &sec) < 0)
+		return -1;
+	p += 19;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '+' ? 1 : -1;
+		if (digits(p + 1, 2, &oh) < 0 || p[3] != ':' ||
+		    digits(p + 4, 2, &om) < 0 || oh > 23 || om > 59)
+			return -1;
+		p += 6;
+	} else {
+		return -1;
+	}
+	if (*p != '\0' || year < 1970 || year > 9999 || mon < 1 ||
+	    mon > 12 || day < 1 || day > month_days[mon - 1] || hour > 23 ||
+	    min > 59 || sec > 60)
+		return -1;
+	if (mon == 2 && day == 29 &&
+	    !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec == 60 ? 59 : sec;
+	*epoch = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
+	return 0;
+}
+
+/* Counts UTF-8 code points; jansson has already checked the encoding. */
+static size_t
+utf8_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static int
+has_control_chars(const char *s, int allow_newlines)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (allow_newlines && (c == '\n' || c == '\r' || c == '\t'))
+			continue;
+		if (c < 0x20 || c == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+parse_text(const char *name, const json_t *value, size_t max,
+    int allow_newlines, const char **out, struct soa_error *err)
+{
+	char detail[160];
+
+	if (json_is_null(value)) {
+		*out = NULL;
+		return 0;
+	}
+	if (!json_is_string(value)) {
+		snprintf(detail, sizeof(detail), "%s must be a string or null",
+		    name);
+		return set_error(err, 400, "invalid-type", name, detail);
+	}
+	*out = json_string_value(value);
+	if (utf8_length(*out) > max) {
+		snprintf(detail, sizeof(detail),
+		    "%s must be at most %zu characters", name, max);
+		return set_error(err, 422, "invalid-value", name, detail);
+	}
+	if (has_control_chars(*out, allow_newlines)) {
+		snprintf(detail, sizeof(detail),
+		    "%s must not contain control characters", name);
+		return set_error(err, 422, "invalid-value", name, detail);
+	}
+	return 0;
+}
+
+static int
+parse_time(const char *name, const json_t *value, const char **out,
+    struct soa_error *err)
+{
+	char detail[200];
+	int64_t epoch;
+
+	if (json_is_null(value)) {
+		*out = NULL;
+		return 0;
+	}
+	if (!json_is_string(value)) {
+		snprintf(detail, sizeof(detail),
+		    "%s must be an RFC 3339 time string or null", name);
+		return set_error(err, 400, "invalid-type", name, detail);
+	}
+	*out = json_string_value(value);
+	if (rfc3339_parse(*out, &epoch) < 0) {
+		snprintf(detail, sizeof(detail),
+		    "%s must be an RFC 3339 time such as "
+		    "2026-12-01T09:00:00Z",
+		    name);
+		return set_error(err, 422, "invalid-value", name, detail);
+	}
+	return 0;
+}
+
+static int
+parse_evidence(const json_t *value, const json_t **out,
+    struct soa_error *err)
+{
+	const json_t *item;
+	size_t i;
+	char detail[160];
+
+	if (json_is_null(value)) {
+		*out = NULL;
+		return 0;
+	}
+	if (!json_is_array(value))
+		return set_error(err, 400, "invalid-type", "evidence",
+		    "evidence must be an array of strings or null");
+	if (json_array_size(value) > SOA_EVIDENCE_MAX_ITEMS) {
+		snprintf(detail, sizeof(detail),
+		    "evidence must have at most %d items",
+		    SOA_EVIDENCE_MAX_ITEMS);
+		return set_error(err, 422, "invalid-value", "evidence", detail);
+	}
+	json_array_foreach(value, i, item) {
+		const char *s = json_string_value(item);
+
+		if (s == NULL)
+			return set_error(err, 400, "invalid-type", "evidence",
+			    "every evidence item must be a string");
+		if (*s == '\0' || utf8_length(s) > SOA_EVIDENCE_ITEM_MAX ||
+		    has_control_chars(s, 0)) {
+			snprintf(detail, sizeof(detail),
+			    "evidence[%zu] must be 1 to %d characters without "
+			    "control characters",
+			    i, SOA_EVIDENCE_ITEM_MAX);
+			return set_error(err, 422, "invalid-value", "evidence",
+			    detail);
+		}
+	}
+	*out = value;
+	return 0;
+}
+
+static int
+parse_member(const char *key, const json_t *value, struct soa_patch *patch,
+    struct soa_error *err)
+{
+	struct soa_values *v = &patch->values;
+
+	if (strcmp(key, "applicable") == 0) {
+		patch->present |= SOA_APPLICABLE;
+		if (json_is_null(value))
+			v->applicable = SOA_UNDECIDED;
+		else if (json_is_boolean(value))
+			v->applicable = json_is_true(value);
+		else
+			return set_error(err, 400, "invalid-type", "applicable",
+			    "applicable must be true, false or null");
+		return 0;
+	}
+	if (strcmp(key, "status") == 0) {
+		patch->present |= SOA_STATUS;
+		if (!json_is_string(value))
+			return set_error(err, 400, "invalid-type", "status",
+			    "status must be a string");
+		v->status = json_string_value(value);
+		if (!soa_status_valid(v->status))
+			return set_error(err, 422, "invalid-value", "status",
+			    "status must be one of not_started, planned, "
+			    "partial, implemented, not_applicable");
+		return 0;
+	}
+	if (strcmp(key, "justification") == 0) {
+		patch->present |= SOA_JUSTIFICATION;
+		return parse_text("justification", value,
+		    SOA_JUSTIFICATION_MAX, 1, &v->justification, err);
+	}
+	if (strcmp(key, "owner") == 0) {
+		patch->present |= SOA_OWNER;
+		return parse_text("owner", value, SOA_OWNER_MAX, 0, &v->owner,
+		    err);
+	}
+	if (strcmp(key, "evidence") == 0) {
+		patch->present |= SOA_EVIDENCE;
+		return parse_evidence(value, &v->evidence, err);
+	}
+	if (strcmp(key, "reviewed_at") == 0) {
+		patch->present |= SOA_REVIEWED_AT;
+		return parse_time("reviewed_at", value, &v->reviewed_at, err);
+	}
+	if (strcmp(key, "next_review_at") == 0) {
+		patch->present |= SOA_NEXT_REVIEW_AT;
+		return parse_time("next_review_at", value, &v->next_review_at,
+		    err);
+	}
+	return -2;
+}
+
+int
+soa_patch_parse(const json_t *body, struct soa_patch *patch,
+    struct soa_error *err)
+{
+	const char *key;
+	const json_t *value;
+	int rc;
+
+	memset(patch, 0, sizeof(*patch));
+	patch->values.applicable = SOA_UNDECIDED;
+	if (!json_is_object(body))
+		return set_error(err, 400, "malformed-json", NULL,
+		    "the body must be a JSON object");
+	json_object_foreach((json_t *)body, key, value) {
+		rc = parse_member(key, value, patch, err);
+		if (rc == -2) {
+			char detail[200];
+
+			snprintf(detail, sizeof(detail),
+			    "unknown member \"%.60s\"; known members are "
+			    "applicable, justification, status, owner, "
+			    "evidence, reviewed_at, next_review_at",
+			    key);
+			/* The field must not be the raw key if it is long. */
+			set_error(err, 400, "unknown-field", NULL, detail);
+			err->field = key;
+			return -1;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (patch->present == 0)
+		return set_error(err, 422, "invalid-value", NULL,
+		    "the body names no member to change");
+	return 0;
+}
+
+static int
+blank(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+/* Makes applicable and status agree, or reports why they cannot. */
+static int
+reconcile_applicability(const struct soa_patch *patch,
+    struct soa_values *result, struct soa_error *err)
+{
+	int set_app = (patch->present & SOA_APPLICABLE) != 0;
+	int set_status = (patch->present & SOA_STATUS) != 0;
+	int excluded_status = strcmp(result->status, "not_applicable") == 0;
+
+	if (set_app && set_status) {
+		if ((result->applicable == 0) != excluded_status)
+			return set_error(err, 422, "rule-violation", "status",
+			    "applicable and status disagree: an entry is not "
+			    "applicable exactly when its status is "
+			    "not_applicable");
+		return 0;
+	}
+	if (set_status) {
+		/* Work planned or done on a control implies it is needed. */
+		if (excluded_status)
+			result->applicable = 0;
+		else if (result->applicable == 0 ||
+		    strcmp(result->status, "not_started") != 0)
+			result->applicable = 1;
+		return 0;
+	}
+	if (set_app) {
+		if (result->applicable == 0)
+			result->status = "not_applicable";
+		else if (excluded_status)
+			result->status = "not_started";
+	}
+	return 0;
+}
+
+int
+soa_patch_apply(const struct soa_values *current,
+    const struct soa_patch *patch, int government_measure,
+    struct soa_values *result, struct soa_error *err)
+{
+	const struct soa_values *p = &patch->values;
+	int64_t reviewed, next;
+
+	*result = *current;
+	if (patch->present & SOA_APPLICABLE)
+		result->applicable = p->applicable;
+	if (patch->present & SOA_JUSTIFICATION)
+		result->justification = p->justification;
+	if (patch->present & SOA_STATUS)
+		result->status = p->status;
+	if (patch->present & SOA_OWNER)
+		result->owner = p->owner;
+	if (patch->present & SOA_EVIDENCE)
+		result->evidence = p->evidence;
+	if (patch->present & SOA_REVIEWED_AT)
+		result->reviewed_at = p->reviewed_at;
+	if (patch->present & SOA_NEXT_REVIEW_AT)
+		result->next_review_at = p->next_review_at;
+	if (reconcile_applicability(patch, result, err) < 0)
+		return -1;
+	if (result->applicable == 0 && blank(result->justification))
+		return set_error(err, 422, "rule-violation", "justification",
+		    government_measure
+			? "a BIO2 government measure can only be declared "
+			  "not applicable with a justification (it cannot be "
+			  "risk-accepted); send a justification"
+			: "a control that is not applicable needs a "
+			  "justification for its exclusion (ISO 27001 "
+			  "clause 6.1.3 d); send a justification");
+	if (result->reviewed_at != NULL && result->next_review_at != NULL &&
+	    rfc3339_parse(result->reviewed_at, &reviewed) == 0 &&
+	    rfc3339_parse(result->next_review_at, &next) == 0 &&
+	    next < reviewed)
+		return set_error(err, 422, "rule-violation", "next_review_at",
+		    "next_review_at must not be before reviewed_at");
+	return 0;
+}

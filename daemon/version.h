@@ -1,0 +1,6 @@
+#ifndef ISMSD_VERSION_H
+#define ISMSD_VERSION_H
+
+#define ISMSD_VERSION "0.1.0"
+
+#endif
