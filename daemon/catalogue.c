@@ -21,8 +21,8 @@
 
 /*
  * Limits that keep a damaged file from exhausting memory or flooding the
- * database. The shipped files stay far below them; controls/README.md
- * lists them.
+ * database. The shipped files stay far below them, and
+ * controls/README.md lists them.
  */
 #define MAX_FILE_BYTES (4 * 1024 * 1024)
 #define MAX_CONTROLS 10000
@@ -33,10 +33,10 @@
 #define MAX_SOURCE_BYTES 1000
 #define MAX_TITLE_BYTES 500
 #define MAX_CATEGORY_BYTES 64
-#define MAX_REF_BYTES 64
 
 /* Nine digits always fit an int, so a ref part cannot overflow. */
 #define REF_PART_MAX_DIGITS 9
+#define MAX_REF_BYTES (CATALOGUE_MAX_REF_PARTS * (REF_PART_MAX_DIGITS + 1))
 
 /*
  * Advisory lock key that serialises catalogue loads, so that two daemons
@@ -202,12 +202,12 @@ check_members(json_t *object, const char *parent, const char *const *allowed,
     char *err, size_t errlen)
 {
 	const char *key;
-	json_t *value;
+	void *iter;
 	char path[PATH_BYTES];
 
-	json_object_foreach(object, key, value)
-	{
-		(void)value;
+	for (iter = json_object_iter(object); iter != NULL;
+	     iter = json_object_iter_next(object, iter)) {
+		key = json_object_iter_key(iter);
 		if (!is_one_of(key, allowed)) {
 			set_error(err, errlen, "%s: unknown member",
 			    member_path(path, sizeof(path), parent, key));
@@ -240,8 +240,8 @@ check_enum(const char *path, const char *value, const char *const *allowed,
 }
 
 /*
- * Checks a string that the format allows on one line: not empty, at most
- * max bytes, no control characters.
+ * Checks a string value: not empty, at most max bytes, and no control
+ * characters, because every string of the format is a single line.
  */
 static int
 check_text(
@@ -282,12 +282,12 @@ get_string(json_t *object, const char *parent, const char *key, int required,
 
 	*out = NULL;
 	member_path(path, sizeof(path), parent, key);
-	if (value == NULL || json_is_null(value)) {
-		if (!required)
-			return 0;
+	if (value == NULL && required) {
 		set_error(err, errlen, "%s: missing", path);
 		return -1;
 	}
+	if ((value == NULL || json_is_null(value)) && !required)
+		return 0;
 	if (!json_is_string(value)) {
 		set_error(err, errlen, "%s: expected a string, got %s", path,
 		    json_type_name(value));
@@ -320,7 +320,7 @@ catalogue_ref_parts(const char *ref, int *parts, size_t max)
 
 		if (digits == 0 || digits > REF_PART_MAX_DIGITS || n == max)
 			return -1;
-		/* strspn() has ruled out the sign and blanks strtol skips. */
+		/* strspn() has rejected the sign and blanks strtol() allows. */
 		errno = 0;
 		value = strtol(p, &end, 10);
 		if (errno != 0 || end != p + digits || value > INT_MAX)
@@ -403,7 +403,8 @@ get_ref(json_t *object, const char *parent, const char *name, int required,
 
 /*
  * Checks a framework id: a lowercase letter or digit, then up to 63
- * lowercase letters, digits, dots or hyphens (the framework.id CHECK).
+ * lowercase letters, digits, dots or hyphens, as the CHECK constraint on
+ * framework.id requires.
  */
 static int
 check_framework_id(const char *path, const char *id, char *err, size_t errlen)
@@ -578,7 +579,7 @@ parse_categories(json_t *object, const char *parent,
 	return 0;
 }
 
-/* Reads status and moved_to; only a moved entry has, and needs, moved_to. */
+/* Reads status and moved_to. Only a moved entry has moved_to, and needs it. */
 static int
 parse_status(json_t *object, const char *parent, struct catalogue_control *c,
     char *err, size_t errlen)
@@ -825,7 +826,10 @@ fail:
 	return NULL;
 }
 
-/* Reads at most MAX_FILE_BYTES of the file into a new buffer. */
+/*
+ * Reads the whole file into a new buffer, which is not NUL-terminated. A
+ * file larger than MAX_FILE_BYTES is an error. Caller frees.
+ */
 static char *
 read_whole_file(const char *path, size_t *len, char *err, size_t errlen)
 {
@@ -992,9 +996,9 @@ db_message(PGconn *conn, const PGresult *res, char *buf, size_t len)
 }
 
 /*
- * Runs one statement with text parameters, which the casts in the SQL
- * type. Returns the result, which the caller frees with PQclear(), or NULL
- * with "<what> failed: <server message>" in err.
+ * Runs one statement. The parameters go as text, and casts in the SQL give
+ * their types. Returns the result, which the caller frees with PQclear(),
+ * or NULL with "<what> failed: <server message>" in err.
  */
 static PGresult *
 run(PGconn *conn, const char *sql, int nparams, const char *const *values,
@@ -1221,8 +1225,8 @@ build_ref_lists(const struct catalogue *cat, struct ref_lists *lists)
 		    c->status == NULL || strcmp(c->status, "active") == 0;
 
 		buf_append_element(&lists->all, c->ref);
-		/* Every control of a base framework, but only active
-		 * measures, need a decision in the SoA. */
+		/* A framework without maps_to gets an SoA entry for every
+		 * control, a mapped framework only for its active measures. */
 		if (cat->maps_to == NULL || active)
 			buf_append_element(&lists->soa, c->ref);
 		if (cat->maps_to != NULL && c->iso_control != NULL) {

@@ -43,7 +43,7 @@ struct catalogue {
  */
 struct catalogue *catalogue_parse(const char *text, size_t len, char *err,
     size_t errlen);
-/* Reads and parses the file at path; every error message starts with path. */
+/* Reads and parses the file at path. Every error message starts with path. */
 struct catalogue *catalogue_read_file(const char *path, char *err,
     size_t errlen);
 void catalogue_free(struct catalogue *cat);
