@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -136,6 +137,7 @@ static struct bufferevent *
 conn_bev_cb(struct event_base *base, void *arg)
 {
 	struct worker *w = arg;
+	struct bufferevent *sock;
 	SSL_CTX *ctx;
 	SSL *ssl;
 
@@ -158,7 +160,18 @@ conn_bev_cb(struct event_base *base, void *arg)
 		SSL_set_ex_data(ssl, conn_index, w);
 		w->connections++;
 	}
-	return bufferevent_openssl_socket_new(base, -1, ssl,
+	/*
+	 * TLS runs as a filter over a plain socket bufferevent: records go
+	 * through memory, and the socket is read and written in large
+	 * chunks (one writev for a reply's headers and body) instead of one
+	 * system call per TLS record.
+	 */
+	sock = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (sock == NULL) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	return bufferevent_openssl_filter_new(base, sock, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 }
 
@@ -665,6 +678,11 @@ listen_socket(const struct config *cfg, char *err, size_t errlen)
 	 */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	/*
+	 * Accepted sockets inherit TCP_NODELAY on Linux. Without it a reply
+	 * written in two TLS records waits for the client's delayed ACK.
+	 */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, (socklen_t)sslen) < 0 ||
 	    listen(fd, 1024) < 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", addr,

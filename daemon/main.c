@@ -12,6 +12,7 @@
 
 #include "audit.h"
 #include "catalogue.h"
+#include "catalogue_cache.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -162,6 +163,7 @@ run_daemon(const char *path, int foreground, int check_only)
 {
 	struct config cfg;
 	PGconn *conn;
+	char err[1024];
 	int rc = EXIT_FAILURE_RUN;
 
 	if (load_config(&cfg, path) < 0)
@@ -183,10 +185,16 @@ run_daemon(const char *path, int foreground, int check_only)
 	conn = prepare_database(&cfg, 1);
 	if (conn == NULL)
 		goto done;
+	if (catalogue_cache_load(conn, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		PQfinish(conn);
+		goto done;
+	}
 	PQfinish(conn);
 	if (!foreground && write_pid_file(cfg.pid_file) < 0)
 		goto done;
 	rc = server_run(&cfg, path) == 0 ? EXIT_OK : EXIT_FAILURE_RUN;
+	catalogue_cache_free();
 	if (!foreground && cfg.pid_file[0] != '\0')
 		unlink(cfg.pid_file);
 done:

@@ -6,11 +6,6 @@
 #ifndef ISMSD_SQL_JSON_H
 #define ISMSD_SQL_JSON_H
 
-#define SQL_SOA_SUMMARY_JSON                                               \
-	"CASE WHEN s.ref IS NULL THEN NULL ELSE json_build_object("        \
-	"'applicable', s.applicable, 'status', s.status, "                 \
-	"'version', s.version) END"
-
 /* The members of a control without its SoA, for json_build_object(). */
 #define SQL_CONTROL_MEMBERS                                                \
 	"'framework', c.framework_id, 'ref', c.ref, "                      \
@@ -19,10 +14,6 @@
 	"'catalogue_status', c.catalogue_status, "                         \
 	"'iso_control', c.iso_control, 'moved_to', c.moved_to, "           \
 	"'categories', to_json(c.categories)"
-
-#define SQL_CONTROL_ITEM_JSON                                              \
-	"json_build_object(" SQL_CONTROL_MEMBERS ", "                      \
-	"'soa', " SQL_SOA_SUMMARY_JSON ")"
 
 #define SQL_SOA_ENTRY_JSON                                                 \
 	"json_build_object('framework', s.framework_id, 'ref', s.ref, "    \
