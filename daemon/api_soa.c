@@ -169,7 +169,7 @@ get_soa(struct request *r)
 	reply_buffer(r, 200, "application/json", buf);
 }
 
-/* Answers 404 for an unknown control and 422 for one without an entry. */
+/* Replies 404 for an unknown control and 422 for one without an entry. */
 static void
 reply_no_entry(struct request *r)
 {

@@ -32,8 +32,8 @@
 #define PROBLEM_PREFIX "urn:ismsd:problem:"
 
 /*
- * libevent 2.1 answers a body over its own limit with an HTML 413 that no
- * handler sees. Its limit is set above ours so that a body up to this
+ * libevent 2.1 replies to a body over its own limit with an HTML 413 that
+ * no handler sees. Its limit is set above ours so that a body up to this
  * factor over max_body_size still gets our problem+json 413.
  */
 #define HTTP_HARD_BODY_FACTOR 4
@@ -419,7 +419,7 @@ reply_problem(struct request *r, int status, const char *type,
 	free(text);
 }
 
-/* SQLSTATE classes and codes that clients cause, and their answers. */
+/* SQLSTATE classes and codes that clients cause, and the reply to each. */
 static const struct {
 	const char *sqlstate;
 	int status;
@@ -679,8 +679,8 @@ listen_socket(const struct config *cfg, char *err, size_t errlen)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	/*
-	 * Accepted sockets inherit TCP_NODELAY on Linux. Without it a reply
-	 * written in two TLS records waits for the client's delayed ACK.
+	 * Accepted sockets inherit TCP_NODELAY on Linux. Without it the last
+	 * segment of a reply can wait for the client's delayed ACK.
 	 */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, (socklen_t)sslen) < 0 ||

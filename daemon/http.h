@@ -82,7 +82,7 @@ void reply_raw(struct request *r, int status, const char *content_type,
 void reply_problem(struct request *r, int status, const char *type,
     const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
-/* Answers a failed database result: 503 for a lost connection, else the
+/* Replies to a failed database result: 503 for a lost connection, else the
  * SQLSTATE mapped to a status. Does not clear res. */
 void reply_db_error(struct request *r, const PGresult *res,
     const char *step);
