@@ -9,6 +9,7 @@
 
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 static int log_to_syslog;
+static long log_pid; /* set by log_init, after any fork */
 
 static const char *const level_names[] = {
 	[LOG_LEVEL_DEBUG] = "debug",
@@ -22,6 +23,7 @@ log_init(enum log_level level, int to_syslog)
 {
 	log_threshold = level;
 	log_to_syslog = to_syslog;
+	log_pid = (long)getpid();
 	if (to_syslog)
 		openlog("ismsd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -76,7 +78,7 @@ log_emit(enum log_level level, const char *fmt, va_list ap)
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	n = snprintf(line, sizeof(line), "%s.%03ldZ ismsd[%ld] %s: %s\n",
-	    stamp, (long)(tv.tv_usec / 1000), (long)getpid(),
+	    stamp, (long)(tv.tv_usec / 1000), log_pid,
 	    level_names[level], msg);
 	if (n < 0)
 		return;

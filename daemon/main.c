@@ -180,6 +180,9 @@ run_daemon(const char *path, int foreground, int check_only)
 		    strerror(errno));
 		goto done;
 	}
+	if (!foreground) /* the pid changed */
+		log_init(cfg.log_level,
+		    strcmp(cfg.log_target, "syslog") == 0);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("ismsd %s starting with %s", ISMSD_VERSION, path);
 	conn = prepare_database(&cfg, 1);
