@@ -41,6 +41,8 @@ CLIENT_SRC = $(wildcard client/*.c)
 CLIENT_LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(filter-out client/main.c,$(CLIENT_SRC)))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+CLIENT_UNIT_BIN = $(filter $(BUILD)/tests/test_client%,$(UNIT_BIN))
+DAEMON_UNIT_BIN = $(filter-out $(CLIENT_UNIT_BIN),$(UNIT_BIN))
 MIGRATIONS = $(sort $(wildcard sql/[0-9][0-9][0-9]_*.sql))
 
 DEPS_STAMP = $(BUILD)/.deps-ok
@@ -58,9 +60,13 @@ $(DEPS_STAMP): deploy/deps.sh
 	@deploy/deps.sh
 	@touch $@
 
-$(BUILD)/%.o: %.c $(DEPS_STAMP)
+$(BUILD)/daemon/%.o: daemon/%.c $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Idaemon -Iclient -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Idaemon -MMD -MP -c -o $@ $<
+
+$(BUILD)/client/%.o: client/%.c $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iclient -MMD -MP -c -o $@ $<
 
 $(BUILD)/gen/migrations.c: $(MIGRATIONS) daemon/embed-sql.sh
 	@mkdir -p $(@D)
@@ -81,13 +87,19 @@ $(BUILD)/ismsd: $(BUILD)/daemon/main.o $(BUILD)/libismsd.a
 $(BUILD)/ismsctl: $(BUILD)/client/main.o $(BUILD)/libismsctl.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# A unit test links the module archives directly, so it can call every
-# public function of the daemon and the client.
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libismsd.a \
+# A unit test links one module archive directly, so it can call every
+# public function of the daemon (test_*.c) or the client (test_client*.c).
+$(CLIENT_UNIT_BIN): $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h \
 		$(BUILD)/libismsctl.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Idaemon -Iclient -Itests/unit -o $@ $< \
-		$(BUILD)/libismsd.a $(BUILD)/libismsctl.a $(ALL_LDFLAGS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Iclient -Itests/unit -o $@ $< \
+		$(BUILD)/libismsctl.a $(ALL_LDFLAGS) $(LDLIBS)
+
+$(DAEMON_UNIT_BIN): $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h \
+		$(BUILD)/libismsd.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Idaemon -Itests/unit -o $@ $< \
+		$(BUILD)/libismsd.a $(ALL_LDFLAGS) $(LDLIBS)
 
 unit: all $(UNIT_BIN)
 
