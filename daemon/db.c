@@ -111,14 +111,38 @@ db_prepare(struct db *db, const struct db_stmt *stmt)
 	return ok ? 0 : -1;
 }
 
-PGresult *
-db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
+static PGresult *
+db_run_once(struct db *db, const struct db_stmt *stmt,
+    const char *const *params)
 {
 	if (db_prepare(db, stmt) < 0)
 		return PQexecParams(db->conn, stmt->sql, stmt->nparams, NULL,
 		    params, NULL, NULL, 0);
 	return PQexecPrepared(db->conn, stmt->name, stmt->nparams, params,
 	    NULL, NULL, 0);
+}
+
+PGresult *
+db_run(struct db *db, const struct db_stmt *stmt, const char *const *params)
+{
+	int idle = PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+	PGresult *res;
+
+	res = db_run_once(db, stmt, params);
+	/*
+	 * A connection lost while idle (a database restart) shows only when
+	 * it is next used. Outside a transaction nothing was half done, so
+	 * reconnect and run the statement once more.
+	 */
+	if (!db_ok(res) && idle && PQstatus(db->conn) == CONNECTION_BAD) {
+		log_warn("database connection lost: %s; reconnecting",
+		    PQerrorMessage(db->conn));
+		if (db_ensure(db) == 0) {
+			PQclear(res);
+			res = db_run_once(db, stmt, params);
+		}
+	}
+	return res;
 }
 
 static int

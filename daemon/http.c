@@ -560,7 +560,7 @@ authenticate(struct request *r, unsigned roles)
 		    "the database is unavailable; try again later");
 		return -1;
 	}
-	found = token_authenticate(r->db->conn, &r->worker->tokens, auth,
+	found = token_authenticate(r->db, &r->worker->tokens, auth,
 	    &r->principal);
 	if (found < 0) {
 		reply_problem(r, 503, "unavailable", NULL,

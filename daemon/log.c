@@ -49,6 +49,24 @@ log_level_parse(const char *name, enum log_level *level)
 }
 
 /*
+ * Turns line breaks and tabs (libpq's messages have them) into spaces and
+ * drops trailing ones, so that every message stays on one line.
+ */
+static void
+flatten(char *msg)
+{
+	size_t len;
+	char *p;
+
+	for (p = msg; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	len = strlen(msg);
+	while (len > 0 && msg[len - 1] == ' ')
+		msg[--len] = '\0';
+}
+
+/*
  * One line per call. Lines go out with a single write so that lines from
  * several worker threads do not interleave.
  */
@@ -69,6 +87,7 @@ log_emit(enum log_level level, const char *fmt, va_list ap)
 	if (level < log_threshold)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	flatten(msg);
 	if (log_to_syslog) {
 		syslog(syslog_priority[level], "%s: %s", level_names[level],
 		    msg);

@@ -143,8 +143,17 @@ cache_slot(struct token_cache *cache, const unsigned char *digest)
 	return &cache->slots[digest[0] % TOKEN_CACHE_SLOTS];
 }
 
+static const struct db_stmt stmt_token_lookup = {
+	"token_lookup",
+	"SELECT name, role, extract(epoch FROM expires_at)::bigint "
+	"FROM api_token WHERE secret_hash = $1::bytea "
+	"AND revoked_at IS NULL "
+	"AND (expires_at IS NULL OR expires_at > now())",
+	1,
+};
+
 int
-token_authenticate(PGconn *conn, struct token_cache *cache,
+token_authenticate(struct db *db, struct token_cache *cache,
     const char *token, struct principal *out)
 {
 	unsigned char digest[TOKEN_DIGEST_LEN];
@@ -168,12 +177,7 @@ token_authenticate(PGconn *conn, struct token_cache *cache,
 	hex[1] = 'x';
 	hex_encode(digest, sizeof(digest), hex + 2);
 	params[0] = hex;
-	res = PQexecParams(conn,
-	    "SELECT name, role, extract(epoch FROM expires_at)::bigint "
-	    "FROM api_token WHERE secret_hash = $1::bytea "
-	    "AND revoked_at IS NULL "
-	    "AND (expires_at IS NULL OR expires_at > now())",
-	    1, NULL, params, NULL, NULL, 0);
+	res = db_run(db, &stmt_token_lookup, params);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		log_error("token lookup failed: %s", PQresultErrorMessage(res));
 		PQclear(res);

@@ -7,6 +7,8 @@
 
 #include <libpq-fe.h>
 
+#include "db.h"
+
 #define TOKEN_PREFIX "isms_"
 /* "isms_" and 43 base64url characters: 256 random bits. */
 #define TOKEN_LEN 48
@@ -64,7 +66,7 @@ struct token_cache {
  * Returns 1 when found and valid, 0 when unknown, expired or revoked, and
  * -1 on a database error.
  */
-int token_authenticate(PGconn *conn, struct token_cache *cache,
+int token_authenticate(struct db *db, struct token_cache *cache,
     const char *token, struct principal *out);
 
 #endif
