@@ -10,6 +10,7 @@
 #include "message.h"
 #include "output.h"
 #include "table.h"
+#include "text.h"
 
 enum {
 	OPT_FRAMEWORK,
@@ -474,6 +475,37 @@ parse_show(struct command *cmd, int argc, char **argv, const char **ref,
 	return 0;
 }
 
+/*
+ * Prints an imported measure text line by line, indented, with control
+ * characters removed from each line. Does nothing when text is NULL.
+ */
+static int
+print_text(const char *text)
+{
+	const char *line = text, *end;
+
+	if (text == NULL)
+		return 0;
+	printf("Text:\n");
+	while (line != NULL && *line != '\0') {
+		char *copy, *clean;
+		size_t len;
+
+		end = strchr(line, '\n');
+		len = end != NULL ? (size_t)(end - line) : strlen(line);
+		copy = strndup(line, len);
+		clean = copy != NULL ? text_clean(copy) : NULL;
+		free(copy);
+		if (clean == NULL)
+			return -1;
+		printf("  %s\n", clean);
+		free(clean);
+		line = end != NULL ? end + 1 : NULL;
+	}
+	printf("\n");
+	return 0;
+}
+
 static int
 print_control(const json_t *control, const char *etag)
 {
@@ -501,6 +533,9 @@ print_control(const json_t *control, const char *etag)
 	if (output_fields(stdout, control, fields, "") != 0)
 		return -1;
 	printf("\n");
+	if (print_text(json_string_value(json_object_get(control, "text"))) !=
+	    0)
+		return -1;
 	if (json_is_object(soa)) {
 		if (soa_print_entry(
 			stdout, soa, "Statement of Applicability", etag) != 0)

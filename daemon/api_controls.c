@@ -377,7 +377,8 @@ get_control(struct request *r)
 		return;
 	}
 	buf = evbuffer_new();
-	evbuffer_add_printf(buf, "{%s,\"soa\":", c->members);
+	evbuffer_add_printf(buf, "{%s,\"text\":%s,\"soa\":", c->members,
+	    c->text_json);
 	row = find_row(res, c);
 	if (row >= 0) {
 		char version[24];

@@ -109,7 +109,8 @@ catalogue_cache_load(PGconn *conn, char *err, size_t errlen)
 	    "SELECT c.framework_id, c.ref, json_build_object("
 	    SQL_CONTROL_MEMBERS ")::text, c.title, f.maps_to, c.theme, "
 	    "c.iso_control, EXISTS (SELECT 1 FROM soa_entry s "
-	    "WHERE s.framework_id = c.framework_id AND s.ref = c.ref) "
+	    "WHERE s.framework_id = c.framework_id AND s.ref = c.ref), "
+	    "coalesce(to_json(c.body)::text, 'null') "
 	    "FROM control c JOIN framework f ON f.id = c.framework_id "
 	    "ORDER BY c.framework_id, c.sort_key");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -133,6 +134,7 @@ catalogue_cache_load(PGconn *conn, char *err, size_t errlen)
 		c->theme = xstrdup(PQgetvalue(res, row, 5));
 		c->iso_control = dup_or_null(res, row, 6);
 		c->has_soa = PQgetvalue(res, row, 7)[0] == 't';
+		c->text_json = xstrdup(PQgetvalue(res, row, 8));
 		cache.by_key[i] = c;
 	}
 	qsort(cache.by_key, cache.count, sizeof(*cache.by_key),
@@ -154,6 +156,7 @@ catalogue_cache_free(void)
 		free(c->ref);
 		free(c->members);
 		free(c->title);
+		free(c->text_json);
 		free(c->theme);
 		free(c->iso_control);
 		free(c->measures);

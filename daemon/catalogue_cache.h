@@ -16,6 +16,7 @@ struct cached_control {
 	char *ref;
 	char *members;     /* the control's JSON members, without braces */
 	char *title;       /* NULL when it has none */
+	char *text_json;   /* imported measure text as a JSON string, or null */
 	char *theme;
 	char *iso_control; /* NULL for a control that maps to nothing */
 	int has_soa;

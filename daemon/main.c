@@ -1,8 +1,7 @@
-/* ismsd: command line, start-up and the token subcommands. */
+/* ismsd: command line and start-up; the subcommands are in cli_*.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit.h"
 #include "catalogue.h"
+#include "cli.h"
 #include "catalogue_cache.h"
 #include "config.h"
 #include "db.h"
@@ -23,14 +22,11 @@
 #include "util.h"
 #include "version.h"
 
-#define DEFAULT_CONFIG "/etc/ismsd/ismsd.conf"
 /* Seconds to keep retrying the database at start-up before giving up. */
 #define STARTUP_DB_WAIT 30
 
-enum exit_code { EXIT_OK = 0, EXIT_FAILURE_RUN = 1, EXIT_USAGE = 2 };
-
-static void
-usage(FILE *out)
+void
+cli_usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: ismsd [-d] [-n] [-f FILE]\n"
@@ -38,6 +34,7 @@ usage(FILE *out)
 	    "                          [--expires-days N]\n"
 	    "       ismsd token list [-f FILE]\n"
 	    "       ismsd token revoke --name NAME [-f FILE]\n"
+	    "       ismsd catalogue import-text --framework ID FILE [-f FILE]\n"
 	    "\n"
 	    "Runs the ISMS daemon: the ISO/IEC 27001:2022 and BIO2 control\n"
 	    "catalogue and Statement of Applicability over HTTPS.\n"
@@ -51,6 +48,10 @@ usage(FILE *out)
 	    "token create prints a new API token once; the daemon stores\n"
 	    "only its SHA-256 digest. ROLE is admin, ciso or auditor.\n"
 	    "--expires-days 0 (the default) means the token never expires.\n"
+	    "\n"
+	    "catalogue import-text stores measure texts from a Markdown file\n"
+	    "with one \"## REF\" heading per measure, such as your copy of\n"
+	    "the BIO2 measures. Restart ismsd to show the new titles.\n"
 	    "\n"
 	    "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
@@ -92,8 +93,8 @@ connect_with_retry(const struct config *cfg)
 	}
 }
 
-/* Applies migrations and, when controls_dir is set, loads catalogues. */
-static PGconn *
+/* Applies migrations and, when asked, loads catalogues. */
+PGconn *
 prepare_database(const struct config *cfg, int load_catalogues)
 {
 	char err[2048];
@@ -115,6 +116,26 @@ prepare_database(const struct config *cfg, int load_catalogues)
 		PQfinish(conn);
 		return NULL;
 	}
+	return conn;
+}
+
+PGconn *
+cli_connect(const char *path)
+{
+	struct config cfg;
+	char err[1024];
+	PGconn *conn = NULL;
+
+	config_init(&cfg);
+	if (config_load(&cfg, path, err, sizeof(err)) < 0)
+		fprintf(stderr, "ismsd: %s\n", err);
+	else if (cfg.database[0] == '\0')
+		fprintf(stderr, "ismsd: %s does not set database\n", path);
+	else {
+		log_init(LOG_LEVEL_WARNING, 0);
+		conn = prepare_database(&cfg, 0);
+	}
+	config_free(&cfg);
 	return conn;
 }
 
@@ -205,220 +226,6 @@ done:
 	return rc;
 }
 
-/* The actor of a change made from the command line: the Unix user. */
-static void
-cli_actor(char *out, size_t len)
-{
-	struct passwd *pw = getpwuid(getuid());
-
-	if (pw != NULL)
-		snprintf(out, len, "cli:%s", pw->pw_name);
-	else
-		snprintf(out, len, "cli:uid%ld", (long)getuid());
-}
-
-static int
-audit_cli(PGconn *conn, const char *action, const char *name,
-    const char *after)
-{
-	struct db db = { .conn = conn };
-	char actor[96], object[128];
-	PGresult *res;
-	int ok;
-
-	cli_actor(actor, sizeof(actor));
-	snprintf(object, sizeof(object), "token/%s", name);
-	res = audit_record(&db, actor, action, object, NULL, after, NULL);
-	ok = db_ok(res);
-	if (!ok)
-		fprintf(stderr, "ismsd: writing the audit record failed: %s",
-		    PQresultErrorMessage(res));
-	PQclear(res);
-	return ok ? 0 : -1;
-}
-
-static int
-exec_simple(PGconn *conn, const char *sql)
-{
-	PGresult *res = PQexec(conn, sql);
-	int ok = db_ok(res);
-
-	PQclear(res);
-	return ok ? 0 : -1;
-}
-
-static int
-token_cmd_create(PGconn *conn, const char *name, const char *role_text,
-    long days)
-{
-	char token[TOKEN_LEN + 1], err[512], after[160];
-	enum role role = role_parse(role_text);
-
-	if (role == 0) {
-		fprintf(stderr, "ismsd: invalid --role \"%s\": use admin, "
-				"ciso or auditor\n", role_text);
-		return EXIT_USAGE;
-	}
-	if (exec_simple(conn, "BEGIN") < 0)
-		return EXIT_FAILURE_RUN;
-	if (token_create(conn, name, role, days, token, err,
-	    sizeof(err)) < 0) {
-		fprintf(stderr, "ismsd: %s\n", err);
-		exec_simple(conn, "ROLLBACK");
-		return EXIT_FAILURE_RUN;
-	}
-	snprintf(after, sizeof(after), "{\"name\":\"%s\",\"role\":\"%s\"}",
-	    name, role_name(role));
-	if (audit_cli(conn, "token.create", name, after) < 0 ||
-	    exec_simple(conn, "COMMIT") < 0) {
-		exec_simple(conn, "ROLLBACK");
-		return EXIT_FAILURE_RUN;
-	}
-	printf("%s\n", token);
-	memset(token, 0, sizeof(token));
-	return EXIT_OK;
-}
-
-static int
-token_cmd_list(PGconn *conn)
-{
-	PGresult *res;
-	int i;
-
-	res = PQexec(conn, "SELECT name, role, "
-			   "to_char(created_at, 'YYYY-MM-DD HH24:MI'), "
-			   "coalesce(to_char(expires_at, 'YYYY-MM-DD HH24:MI'), "
-			   "'never'), CASE WHEN revoked_at IS NULL THEN '' "
-			   "ELSE 'revoked' END FROM api_token ORDER BY name");
-	if (!db_ok(res)) {
-		fprintf(stderr, "ismsd: listing tokens failed: %s",
-		    PQresultErrorMessage(res));
-		PQclear(res);
-		return EXIT_FAILURE_RUN;
-	}
-	printf("%-24s %-8s %-17s %-17s %s\n", "NAME", "ROLE", "CREATED (UTC)",
-	    "EXPIRES (UTC)", "STATE");
-	for (i = 0; i < PQntuples(res); i++)
-		printf("%-24s %-8s %-17s %-17s %s\n", PQgetvalue(res, i, 0),
-		    PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-		    PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
-	PQclear(res);
-	return EXIT_OK;
-}
-
-static int
-token_cmd_revoke(PGconn *conn, const char *name)
-{
-	const char *params[1] = { name };
-	PGresult *res;
-	int found;
-
-	if (exec_simple(conn, "BEGIN") < 0)
-		return EXIT_FAILURE_RUN;
-	res = PQexecParams(conn,
-	    "UPDATE api_token SET revoked_at = now() WHERE name = $1 "
-	    "AND revoked_at IS NULL",
-	    1, NULL, params, NULL, NULL, 0);
-	found = db_ok(res) && strcmp(PQcmdTuples(res), "1") == 0;
-	PQclear(res);
-	if (!found) {
-		exec_simple(conn, "ROLLBACK");
-		fprintf(stderr, "ismsd: no active token named \"%s\"\n", name);
-		return EXIT_FAILURE_RUN;
-	}
-	if (audit_cli(conn, "token.revoke", name, NULL) < 0 ||
-	    exec_simple(conn, "COMMIT") < 0) {
-		exec_simple(conn, "ROLLBACK");
-		return EXIT_FAILURE_RUN;
-	}
-	printf("ismsd: revoked token \"%s\"; workers may accept it for up "
-	       "to token_cache_seconds more\n", name);
-	return EXIT_OK;
-}
-
-static int
-run_token(int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "role", required_argument, NULL, 'r' },
-		{ "name", required_argument, NULL, 'N' },
-		{ "expires-days", required_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *path = DEFAULT_CONFIG, *role = NULL, *name = NULL, *verb;
-	struct config cfg;
-	PGconn *conn;
-	long days = 0;
-	int c, rc;
-
-	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	verb = argv[1];
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "f:", options, NULL)) != -1) {
-		switch (c) {
-		case 'f': path = optarg; break;
-		case 'r': role = optarg; break;
-		case 'N': name = optarg; break;
-		case 'e':
-			if (parse_long(optarg, 0, 3650, &days) < 0) {
-				fprintf(stderr, "ismsd: --expires-days must be "
-						"a whole number from 0 to "
-						"3650\n");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc ||
-	    (strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 &&
-		strcmp(verb, "revoke") != 0)) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if ((strcmp(verb, "create") == 0 && (role == NULL || name == NULL)) ||
-	    (strcmp(verb, "revoke") == 0 && name == NULL)) {
-		fprintf(stderr, "ismsd: token %s needs %s\n", verb,
-		    strcmp(verb, "create") == 0 ? "--role and --name"
-						: "--name");
-		return EXIT_USAGE;
-	}
-	config_init(&cfg);
-	{
-		char err[1024];
-
-		if (config_load(&cfg, path, err, sizeof(err)) < 0) {
-			fprintf(stderr, "ismsd: %s\n", err);
-			config_free(&cfg);
-			return EXIT_FAILURE_RUN;
-		}
-		if (cfg.database[0] == '\0') {
-			fprintf(stderr, "ismsd: %s does not set database\n",
-			    path);
-			config_free(&cfg);
-			return EXIT_FAILURE_RUN;
-		}
-	}
-	log_init(LOG_LEVEL_WARNING, 0);
-	conn = prepare_database(&cfg, 0);
-	config_free(&cfg);
-	if (conn == NULL)
-		return EXIT_FAILURE_RUN;
-	if (strcmp(verb, "create") == 0)
-		rc = token_cmd_create(conn, name, role, days);
-	else if (strcmp(verb, "list") == 0)
-		rc = token_cmd_list(conn);
-	else
-		rc = token_cmd_revoke(conn, name);
-	PQfinish(conn);
-	return rc;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -431,21 +238,23 @@ main(int argc, char **argv)
 	int c, foreground = 0, check_only = 0;
 
 	if (argc > 1 && strcmp(argv[1], "token") == 0)
-		return run_token(argc - 1, argv + 1);
+		return cli_token(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "catalogue") == 0)
+		return cli_catalogue(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "df:n", options, NULL)) != -1) {
 		switch (c) {
 		case 'd': foreground = 1; break;
 		case 'f': path = optarg; break;
 		case 'n': check_only = 1; break;
-		case 'h': usage(stdout); return EXIT_OK;
+		case 'h': cli_usage(stdout); return EXIT_OK;
 		case 'V': printf("ismsd %s\n", ISMSD_VERSION); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
+		default: cli_usage(stderr); return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "ismsd: unexpected argument \"%s\"\n",
 		    argv[optind]);
-		usage(stderr);
+		cli_usage(stderr);
 		return EXIT_USAGE;
 	}
 	return run_daemon(path, foreground, check_only);
