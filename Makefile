@@ -72,8 +72,10 @@ $(BUILD)/gen/migrations.c: $(MIGRATIONS) daemon/embed-sql.sh
 	@mkdir -p $(@D)
 	daemon/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
+# A migration is one long string literal; C17 only promises 4095 bytes,
+# and GCC and Clang take any length.
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
-	$(CC) $(ALL_CFLAGS) -Idaemon -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -Idaemon -c -o $@ $<
 
 $(BUILD)/libismsd.a: $(DAEMON_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -112,8 +112,8 @@ get_audit_verify(struct request *r)
 
 const struct route api_audit_routes[] = {
 	{ EVHTTP_REQ_GET, "/api/v1/audit", ROLE_ADMIN | ROLE_AUDITOR,
-	    get_audit },
+	    get_audit, 0 },
 	{ EVHTTP_REQ_GET, "/api/v1/audit/verify", ROLE_ADMIN | ROLE_AUDITOR,
-	    get_audit_verify },
-	{ 0, NULL, 0, NULL },
+	    get_audit_verify, 0 },
+	{ 0, NULL, 0, NULL, 0 },
 };

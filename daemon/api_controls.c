@@ -411,8 +411,9 @@ get_control(struct request *r)
 }
 
 const struct route api_controls_routes[] = {
-	{ EVHTTP_REQ_GET, "/api/v1/frameworks", ROLES_READ, get_frameworks },
-	{ EVHTTP_REQ_GET, "/api/v1/controls", ROLES_READ, get_controls },
-	{ EVHTTP_REQ_GET, "/api/v1/controls/{}/{}", ROLES_READ, get_control },
-	{ 0, NULL, 0, NULL },
+	{ EVHTTP_REQ_GET, "/api/v1/frameworks", ROLES_READ, get_frameworks, 0 },
+	{ EVHTTP_REQ_GET, "/api/v1/controls", ROLES_READ, get_controls, 0 },
+	{ EVHTTP_REQ_GET, "/api/v1/controls/{}/{}", ROLES_READ, get_control,
+	    0 },
+	{ 0, NULL, 0, NULL, 0 },
 };

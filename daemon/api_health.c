@@ -54,7 +54,7 @@ get_readyz(struct request *r)
 }
 
 const struct route api_health_routes[] = {
-	{ EVHTTP_REQ_GET, "/healthz", 0, get_healthz },
-	{ EVHTTP_REQ_GET, "/readyz", 0, get_readyz },
-	{ 0, NULL, 0, NULL },
+	{ EVHTTP_REQ_GET, "/healthz", 0, get_healthz, 0 },
+	{ EVHTTP_REQ_GET, "/readyz", 0, get_readyz, 0 },
+	{ 0, NULL, 0, NULL, 0 },
 };

@@ -125,11 +125,6 @@ get_soa(struct request *r)
 	}
 	csv = request_header(r, "Accept") != NULL &&
 	    strstr(request_header(r, "Accept"), "text/csv") != NULL;
-	if (!csv && !request_accepts(r, "application/json")) {
-		reply_problem(r, 406, "not-acceptable", NULL,
-		    "the SoA is available as application/json or text/csv");
-		return;
-	}
 	params[0] = framework;
 	res = db_run(r->db, &stmt_soa_list, params);
 	if (!db_ok(res)) {
@@ -387,9 +382,10 @@ done:
 }
 
 const struct route api_soa_routes[] = {
-	{ EVHTTP_REQ_GET, "/api/v1/soa", ROLES_READ, get_soa },
-	{ EVHTTP_REQ_GET, "/api/v1/soa/{}/{}", ROLES_READ, get_soa_entry },
+	{ EVHTTP_REQ_GET, "/api/v1/soa", ROLES_READ, get_soa, ROUTE_CSV },
+	{ EVHTTP_REQ_GET, "/api/v1/soa/{}/{}", ROLES_READ, get_soa_entry,
+	    0 },
 	{ EVHTTP_REQ_PATCH, "/api/v1/soa/{}/{}", ROLE_ADMIN | ROLE_CISO,
-	    patch_soa_entry },
-	{ 0, NULL, 0, NULL },
+	    patch_soa_entry, 0 },
+	{ 0, NULL, 0, NULL, 0 },
 };

@@ -137,7 +137,6 @@ static struct bufferevent *
 conn_bev_cb(struct event_base *base, void *arg)
 {
 	struct worker *w = arg;
-	struct bufferevent *sock;
 	SSL_CTX *ctx;
 	SSL *ssl;
 
@@ -160,18 +159,7 @@ conn_bev_cb(struct event_base *base, void *arg)
 		SSL_set_ex_data(ssl, conn_index, w);
 		w->connections++;
 	}
-	/*
-	 * TLS runs as a filter over a plain socket bufferevent: records go
-	 * through memory, and the socket is read and written in large
-	 * chunks (one writev for a reply's headers and body) instead of one
-	 * system call per TLS record.
-	 */
-	sock = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (sock == NULL) {
-		SSL_free(ssl);
-		return NULL;
-	}
-	return bufferevent_openssl_filter_new(base, sock, ssl,
+	return bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 }
 
@@ -639,6 +627,14 @@ request_cb(struct evhttp_request *req, void *arg)
 	}
 	if (route->roles != 0 && authenticate(&r, route->roles) < 0)
 		goto done;
+	if (!request_accepts(&r, "application/json") &&
+	    !((route->flags & ROUTE_CSV) && request_accepts(&r, "text/csv"))) {
+		reply_problem(&r, 406, "not-acceptable", NULL,
+		    "this resource is available as application/json%s; "
+		    "send a matching Accept header",
+		    (route->flags & ROUTE_CSV) ? " or text/csv" : "");
+		goto done;
+	}
 	route->handler(&r);
 done:
 	if (r.query_parsed)

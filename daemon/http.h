@@ -50,7 +50,11 @@ struct route {
 	const char *pattern;
 	unsigned roles;
 	route_handler handler;
+	unsigned flags; /* ROUTE_* */
 };
+
+/* The route can also reply with text/csv. */
+#define ROUTE_CSV 1u
 
 /* Route tables, one per resource module. */
 extern const struct route api_health_routes[];

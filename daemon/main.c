@@ -65,6 +65,7 @@ load_config(struct config *cfg, const char *path)
 	if (config_load(cfg, path, err, sizeof(err)) < 0 ||
 	    config_validate(cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "ismsd: %s\n", err);
+		config_free(cfg);
 		return -1;
 	}
 	return 0;
