@@ -33,10 +33,11 @@
 
 /*
  * libevent 2.1 replies to a body over its own limit with an HTML 413 that
- * no handler sees. Its limit is set above ours so that a body up to this
- * factor over max_body_size still gets our problem+json 413.
+ * no handler sees. Its limit is set this far above ours, so that a body a
+ * little over max_body_size still gets our problem+json 413 while a
+ * client cannot make a worker buffer much more than max_body_size.
  */
-#define HTTP_HARD_BODY_FACTOR 4
+#define HTTP_HARD_BODY_SLACK (64 * 1024)
 
 struct worker {
 	int id;
@@ -746,7 +747,9 @@ worker_init(struct worker *w, int id, const struct config *cfg, char *err,
 	evhttp_set_gencb(w->http, request_cb, w);
 	evhttp_set_timeout(w->http, (int)cfg->request_timeout);
 	evhttp_set_max_body_size(w->http,
-	    (ev_ssize_t)cfg->max_body_size * HTTP_HARD_BODY_FACTOR);
+	    (ev_ssize_t)cfg->max_body_size + HTTP_HARD_BODY_SLACK);
+	/* Read and drop an oversized body so the client sees the 413. */
+	evhttp_set_flags(w->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_max_headers_size(w->http, 64 * 1024);
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
