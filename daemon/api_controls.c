@@ -107,13 +107,8 @@ control_filters(struct request *r, const char **params)
 		if (params[i] == NULL)
 			continue;
 		if (filters[i].choices == NULL &&
-		    !framework_id_valid(params[i])) {
-			reply_problem(r, 400, "invalid-parameter",
-			    filters[i].name,
-			    "framework must be a framework id such as "
-			    "iso27001-2022 or bio2");
+		    !framework_param_valid(r, params[i]))
 			return -1;
-		}
 		if (filters[i].choices != NULL &&
 		    !word_in_list(filters[i].choices, params[i])) {
 			reply_problem(r, 400, "invalid-parameter",

@@ -33,10 +33,6 @@ static const struct db_stmt stmt_soa_list = {
 	1,
 };
 
-static const struct db_stmt stmt_framework_exists = {
-	"framework_exists", "SELECT 1 FROM framework WHERE id = $1", 1,
-};
-
 static const struct db_stmt stmt_soa_get = {
 	"soa_get",
 	"SELECT " SQL_SOA_ENTRY_JSON "::text, s.version" SQL_SOA_FROM
@@ -118,11 +114,8 @@ get_soa(struct request *r)
 		return;
 	if (framework == NULL)
 		framework = "iso27001-2022";
-	if (!framework_id_valid(framework)) {
-		reply_problem(r, 400, "invalid-parameter", "framework",
-		    "framework must be a framework id such as iso27001-2022");
+	if (!framework_param_valid(r, framework))
 		return;
-	}
 	csv = request_header(r, "Accept") != NULL &&
 	    strstr(request_header(r, "Accept"), "text/csv") != NULL;
 	params[0] = framework;
@@ -131,19 +124,6 @@ get_soa(struct request *r)
 		reply_db_error(r, res, "reading the SoA");
 		PQclear(res);
 		return;
-	}
-	if (PQntuples(res) == 0) {
-		PGresult *exists = db_run(r->db, &stmt_framework_exists,
-		    params);
-		int found = db_ok(exists) && PQntuples(exists) == 1;
-
-		PQclear(exists);
-		if (!found) {
-			PQclear(res);
-			reply_problem(r, 404, "not-found", "framework",
-			    "no framework \"%s\"", framework);
-			return;
-		}
 	}
 	if (csv) {
 		soa_csv(r, res);
@@ -164,16 +144,20 @@ get_soa(struct request *r)
 	reply_buffer(r, 200, "application/json", buf);
 }
 
-/* Replies 404 for an unknown control and 422 for one without an entry. */
+/*
+ * Replies 404 for an unknown control and for a GET of a control without
+ * an entry, and 422 for a change to a control that cannot have one.
+ */
 static void
-reply_no_entry(struct request *r)
+reply_no_entry(struct request *r, int status)
 {
 	const char *params[2] = { r->params[0], r->params[1] };
 	PGresult *res;
 
 	res = db_run(r->db, &stmt_control_status, params);
 	if (db_ok(res) && PQntuples(res) == 1)
-		reply_problem(r, 422, "rule-violation", NULL,
+		reply_problem(r, status,
+		    status == 404 ? "not-found" : "rule-violation", NULL,
 		    "%s %s is %s in the catalogue and has no SoA entry",
 		    r->params[0], r->params[1], PQgetvalue(res, 0, 0));
 	else
@@ -200,7 +184,7 @@ get_soa_entry(struct request *r)
 	}
 	if (PQntuples(res) == 0) {
 		PQclear(res);
-		reply_no_entry(r);
+		reply_no_entry(r, 404);
 		return;
 	}
 	reply_etag(r, PQgetvalue(res, 0, 1));
@@ -334,7 +318,7 @@ patch_soa_entry(struct request *r)
 	}
 	if (PQntuples(res) == 0) {
 		db_rollback(r->db);
-		reply_no_entry(r);
+		reply_no_entry(r, 422);
 		goto done;
 	}
 	snprintf(version, sizeof(version), "%s", PQgetvalue(res, 0, 7));

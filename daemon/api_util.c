@@ -3,6 +3,8 @@
 
 #include "api_util.h"
 #include "catalogue.h"
+#include "catalogue_cache.h"
+#include "log.h"
 #include "util.h"
 
 int
@@ -36,6 +38,20 @@ framework_id_valid(const char *id)
 			return 0;
 	}
 	return 1;
+}
+
+int
+framework_param_valid(struct request *r, const char *id)
+{
+	char shown[72];
+
+	if (framework_id_valid(id) && catalogue_cache_has_framework(id))
+		return 1;
+	reply_problem(r, 400, "invalid-parameter", "framework",
+	    "framework \"%s\" is not loaded; use a framework id from GET "
+	    "/api/v1/frameworks, such as iso27001-2022 or bio2",
+	    log_escape(shown, sizeof(shown), id));
+	return 0;
 }
 
 int

@@ -25,6 +25,12 @@ int word_in_list(const char *list, const char *word);
 int framework_id_valid(const char *id);
 
 /*
+ * Checks a framework query parameter against the loaded catalogue and
+ * sends 400 naming the parameter when it is malformed or unknown.
+ */
+int framework_param_valid(struct request *r, const char *id);
+
+/*
  * Writes ref's numbers as a PostgreSQL integer[] literal ("{5,10}").
  * Returns -1 when ref is not a dotted number.
  */

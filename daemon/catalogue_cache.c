@@ -31,6 +31,17 @@ compare_controls(const void *a, const void *b)
 	return compare_key(ca->framework, ca->ref, cb->framework, cb->ref);
 }
 
+int
+catalogue_cache_has_framework(const char *framework)
+{
+	size_t i;
+
+	for (i = 0; i < cache.count; i++)
+		if (strcmp(cache.controls[i].framework, framework) == 0)
+			return 1;
+	return 0;
+}
+
 const struct cached_control *
 catalogue_cache_find(const char *framework, const char *ref)
 {

@@ -29,6 +29,9 @@ struct cached_control {
 int catalogue_cache_load(PGconn *conn, char *err, size_t errlen);
 void catalogue_cache_free(void);
 
+/* True when the catalogue has a framework with this id. */
+int catalogue_cache_has_framework(const char *framework);
+
 /* Returns the control or NULL. */
 const struct cached_control *catalogue_cache_find(const char *framework,
     const char *ref);

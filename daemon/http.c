@@ -105,6 +105,43 @@ status_title(int status)
 	return "Error";
 }
 
+/* Short summaries of the problem types, as RFC 9457 asks for title. */
+static const struct {
+	const char *type;
+	const char *title;
+} problem_titles[] = {
+	{ "malformed-json", "Malformed JSON" },
+	{ "unknown-field", "Unknown field" },
+	{ "invalid-type", "Invalid type" },
+	{ "invalid-parameter", "Invalid query parameter" },
+	{ "invalid-value", "Invalid value" },
+	{ "rule-violation", "Rule violation" },
+	{ "unauthorized", "Authentication required" },
+	{ "forbidden", "Permission denied" },
+	{ "not-found", "Not found" },
+	{ "method-not-allowed", "Method not allowed" },
+	{ "not-acceptable", "Not acceptable" },
+	{ "conflict", "Conflict" },
+	{ "precondition-failed", "Precondition failed" },
+	{ "payload-too-large", "Request body too large" },
+	{ "unsupported-media-type", "Unsupported media type" },
+	{ "precondition-required", "Precondition required" },
+	{ "internal", "Internal error" },
+	{ "unavailable", "Service unavailable" },
+};
+
+static const char *
+problem_title(const char *type, int status)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(problem_titles) / sizeof(problem_titles[0]);
+	     i++)
+		if (strcmp(problem_titles[i].type, type) == 0)
+			return problem_titles[i].title;
+	return status_title(status);
+}
+
 /* Connection accounting -------------------------------------------------- */
 
 /* Runs when libevent frees a connection's SSL object. */
@@ -390,7 +427,7 @@ reply_problem(struct request *r, int status, const char *type,
 	va_end(ap);
 	snprintf(typeuri, sizeof(typeuri), PROBLEM_PREFIX "%s", type);
 	body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", typeuri,
-	    "title", status_title(status), "status", status, "detail",
+	    "title", problem_title(type, status), "status", status, "detail",
 	    detail, "request_id", r->request_id);
 	if (body != NULL && field != NULL)
 		json_object_set_new(body, "field", json_string(field));
