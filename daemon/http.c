@@ -380,6 +380,11 @@ reply_buffer(struct request *r, int status, const char *content_type,
 	reply_header(r, "Cache-Control", "no-store");
 	r->status = status;
 	r->bytes = evbuffer_get_length(buf);
+	/*
+	 * One contiguous body goes out in as few TLS records and send()
+	 * calls as possible; libevent writes each buffer chunk separately.
+	 */
+	evbuffer_pullup(buf, -1);
 	evhttp_send_reply(r->req, status, status_title(status), buf);
 	evbuffer_free(buf);
 	log_access(r);
