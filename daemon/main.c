@@ -117,6 +117,15 @@ prepare_database(const struct config *cfg, int load_catalogues)
 		PQfinish(conn);
 		return NULL;
 	}
+	/*
+	 * A new database has no planner statistics until autovacuum runs,
+	 * and the list queries plan badly without them.
+	 */
+	if (load_catalogues &&
+	    cli_exec(conn, "ANALYZE framework, control, control_mapping, "
+			   "soa_entry") < 0)
+		log_warn("ANALYZE of the catalogue tables failed: %s",
+		    PQerrorMessage(conn));
 	return conn;
 }
 
