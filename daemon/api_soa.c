@@ -26,7 +26,7 @@ static const struct db_stmt stmt_soa_list = {
 	"SELECT " SQL_SOA_ENTRY_JSON "::text, s.framework_id, s.ref, c.title, "
 	"c.theme, CASE s.applicable WHEN true THEN 'yes' "
 	"WHEN false THEN 'no' END, s.justification, s.status, s.owner, "
-	"array_to_string(s.evidence, ' | '), "
+	"array_to_string(s.evidence, E'\\n'), "
 	SQL_RFC3339("s.reviewed_at") ", " SQL_RFC3339("s.next_review_at")
 	", s.version, c.iso_control"
 	SQL_SOA_FROM "WHERE s.framework_id = $1 ORDER BY c.sort_key",
@@ -116,8 +116,9 @@ get_soa(struct request *r)
 		framework = "iso27001-2022";
 	if (!framework_param_valid(r, framework))
 		return;
-	csv = request_header(r, "Accept") != NULL &&
-	    strstr(request_header(r, "Accept"), "text/csv") != NULL;
+	/* JSON unless the client ranks CSV higher. */
+	csv = request_accept_quality(r, "text/csv") >
+	    request_accept_quality(r, "application/json");
 	params[0] = framework;
 	res = db_run(r->db, &stmt_soa_list, params);
 	if (!db_ok(res)) {
@@ -194,30 +195,43 @@ get_soa_entry(struct request *r)
 }
 
 /*
- * Reads If-Match. Returns the version it names, or -1 after sending 428
- * when it is missing or not one of our ETags.
+ * Reads If-Match, which must name exactly one of our strong ETags. Returns
+ * the version it names, or -1 after replying: 428 when it is missing or
+ * "*", 412 for a weak ETag (never equal under If-Match's strong
+ * comparison), 400 when it cannot be parsed.
  */
 static long
 if_match_version(struct request *r)
 {
 	const char *etag = request_header(r, "If-Match");
-	char digits[24];
-	size_t len;
+	size_t len, i;
 	long version;
 
-	if (etag != NULL && strncmp(etag, "\"v", 2) == 0) {
-		len = strlen(etag);
-		if (len > 3 && len - 3 < sizeof(digits) && etag[len - 1] == '"') {
-			memcpy(digits, etag + 2, len - 3);
-			digits[len - 3] = '\0';
-			if (parse_long(digits, 1, 2147483647L, &version) == 0)
-				return version;
-		}
+	if (etag == NULL || strcmp(etag, "*") == 0) {
+		reply_problem(r, 428, "precondition-required", NULL,
+		    "send If-Match with the entry's current ETag (for example "
+		    "If-Match: \"v3\"); GET the entry to read it");
+		return -1;
 	}
-	reply_problem(r, 428, "precondition-required", NULL,
-	    "send If-Match with the entry's current ETag (for example "
-	    "If-Match: \"v3\"); GET the entry to read it");
-	return -1;
+	if (strncmp(etag, "W/", 2) == 0) {
+		reply_problem(r, 412, "precondition-failed", NULL,
+		    "a weak ETag never matches If-Match; send the entry's "
+		    "ETag as the server sent it, such as \"v3\"");
+		return -1;
+	}
+	len = strlen(etag);
+	for (i = 2; len > 3 && i < len - 1; i++)
+		if (etag[i] < '0' || etag[i] > '9')
+			break;
+	if (len < 4 || len > 14 || strncmp(etag, "\"v", 2) != 0 ||
+	    etag[len - 1] != '"' || i != len - 1) {
+		reply_problem(r, 400, "invalid-value", "If-Match",
+		    "If-Match must be one ETag such as \"v3\", with the "
+		    "double quotes");
+		return -1;
+	}
+	version = strtol(etag + 2, NULL, 10);
+	return version;
 }
 
 static const char *

@@ -47,7 +47,9 @@ append_line(char **body, size_t *used, size_t *cap, const char *line,
 			i += 3;
 			continue;
 		}
-		if (line[i] != '\r')
+		/* Drop control characters an editor or a copy left in. */
+		if (line[i] == '\t' ||
+		    ((unsigned char)line[i] >= 0x20 && line[i] != 0x7f))
 			(*body)[(*used)++] = line[i];
 	}
 	(*body)[(*used)++] = '\n';

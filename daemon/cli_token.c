@@ -1,4 +1,5 @@
 /* ismsd token: create, list and revoke API tokens on the server. */
+#include <ctype.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -97,8 +98,10 @@ token_cmd_list(PGconn *conn)
 	res = PQexec(conn, "SELECT name, role, "
 			   "to_char(created_at, 'YYYY-MM-DD HH24:MI'), "
 			   "coalesce(to_char(expires_at, 'YYYY-MM-DD HH24:MI'), "
-			   "'never'), CASE WHEN revoked_at IS NULL THEN '' "
-			   "ELSE 'revoked' END FROM api_token ORDER BY name");
+			   "'never'), CASE WHEN revoked_at IS NOT NULL "
+			   "THEN 'revoked' WHEN expires_at <= now() "
+			   "THEN 'expired' ELSE 'active' END "
+			   "FROM api_token ORDER BY name");
 	if (!db_ok(res)) {
 		fprintf(stderr, "ismsd: listing tokens failed: %s",
 		    PQresultErrorMessage(res));
@@ -147,6 +150,21 @@ token_cmd_revoke(PGconn *conn, const char *name)
 	return EXIT_OK;
 }
 
+/* The same rule as the api_token.name CHECK constraint. */
+static int
+token_name_valid(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len > TOKEN_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) &&
+		    strchr("._@-", name[i]) == NULL)
+			return 0;
+	return 1;
+}
+
 int
 cli_token(int argc, char **argv)
 {
@@ -189,6 +207,12 @@ cli_token(int argc, char **argv)
 	    (strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 &&
 		strcmp(verb, "revoke") != 0)) {
 		cli_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (name != NULL && !token_name_valid(name)) {
+		fprintf(stderr, "ismsd: invalid --name \"%s\": use 1-64 "
+				"letters, digits, '.', '_', '@' or '-'\n",
+		    name);
 		return EXIT_USAGE;
 	}
 	if ((strcmp(verb, "create") == 0 && (role == NULL || name == NULL)) ||

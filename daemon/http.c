@@ -273,6 +273,21 @@ request_check_query(struct request *r, const char *const *allowed)
 
 	parse_query(r);
 	TAILQ_FOREACH(kv, &r->query, next) {
+		struct evkeyval *other;
+
+		for (other = TAILQ_NEXT(kv, next); other != NULL;
+		     other = TAILQ_NEXT(other, next)) {
+			if (strcmp(kv->key, other->key) == 0) {
+				char key[64];
+
+				reply_problem(r, 400, "invalid-parameter",
+				    log_escape(key, sizeof(key), kv->key),
+				    "query parameter \"%s\" is given more "
+				    "than once; give it once",
+				    key);
+				return -1;
+			}
+		}
 		for (i = 0; allowed[i] != NULL; i++)
 			if (strcmp(kv->key, allowed[i]) == 0)
 				break;
@@ -288,21 +303,73 @@ request_check_query(struct request *r, const char *const *allowed)
 	return 0;
 }
 
+/* Reads the q parameter of one Accept element; 1000 when absent. */
+static int
+accept_q(const char *params, size_t len)
+{
+	const char *q = NULL, *p;
+	int value = 0, digits = 0;
+
+	for (p = params; p + 2 <= params + len; p++)
+		if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=' &&
+		    (p == params || p[-1] == ';' || p[-1] == ' '))
+			q = p + 2;
+	if (q == NULL)
+		return 1000;
+	if (*q == '1')
+		return 1000;
+	if (*q != '0')
+		return 0;
+	if (q[1] == '.')
+		for (p = q + 2; digits < 3 && *p >= '0' && *p <= '9'; p++) {
+			value = value * 10 + (*p - '0');
+			digits++;
+		}
+	while (digits++ < 3)
+		value *= 10;
+	return value;
+}
+
+int
+request_accept_quality(struct request *r, const char *type)
+{
+	const char *accept = request_header(r, "Accept"), *el, *end;
+	size_t typelen = strlen(type), major = strcspn(type, "/");
+	int best_spec = -1, best_q = 0;
+
+	if (accept == NULL)
+		return 1000;
+	for (el = accept; *el != '\0'; el = *end != '\0' ? end + 1 : end) {
+		size_t len, rangelen;
+		int spec = -1;
+
+		while (*el == ' ' || *el == '\t')
+			el++;
+		end = el + strcspn(el, ",");
+		len = (size_t)(end - el);
+		rangelen = strcspn(el, ";,");
+		while (rangelen > 0 && el[rangelen - 1] == ' ')
+			rangelen--;
+		if (rangelen == 3 && strncmp(el, "*/*", 3) == 0)
+			spec = 0;
+		else if (rangelen == major + 2 &&
+		    strncasecmp(el, type, major + 1) == 0 &&
+		    el[major + 1] == '*')
+			spec = 1;
+		else if (rangelen == typelen && strncasecmp(el, type, typelen) == 0)
+			spec = 2;
+		if (spec > best_spec) {
+			best_spec = spec;
+			best_q = accept_q(el + rangelen, len - rangelen);
+		}
+	}
+	return best_spec < 0 ? 0 : best_q;
+}
+
 int
 request_accepts(struct request *r, const char *type)
 {
-	const char *accept = request_header(r, "Accept");
-	char major[32];
-	const char *slash;
-
-	if (accept == NULL || strstr(accept, type) != NULL ||
-	    strstr(accept, "*/*") != NULL)
-		return 1;
-	slash = strchr(type, '/');
-	if (slash == NULL || (size_t)(slash - type) >= sizeof(major) - 2)
-		return 0;
-	snprintf(major, sizeof(major), "%.*s/*", (int)(slash - type), type);
-	return strstr(accept, major) != NULL;
+	return request_accept_quality(r, type) > 0;
 }
 
 static int
@@ -385,6 +452,14 @@ reply_buffer(struct request *r, int status, const char *content_type,
 	 * calls as possible; libevent writes each buffer chunk separately.
 	 */
 	evbuffer_pullup(buf, -1);
+	if (evhttp_request_get_command(r->req) == EVHTTP_REQ_HEAD) {
+		char length[24];
+
+		/* libevent would send the body even to a HEAD request. */
+		snprintf(length, sizeof(length), "%zu", r->bytes);
+		reply_header(r, "Content-Length", length);
+		evbuffer_drain(buf, r->bytes);
+	}
 	evhttp_send_reply(r->req, status, status_title(status), buf);
 	evbuffer_free(buf);
 	log_access(r);
@@ -438,6 +513,8 @@ reply_problem(struct request *r, int status, const char *type,
 		json_object_set_new(body, "field", json_string(field));
 	if (status == 401)
 		reply_header(r, "WWW-Authenticate", "Bearer realm=\"ismsd\"");
+	if (status == 503)
+		reply_header(r, "Retry-After", "5");
 	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
 	if (status >= 500)
@@ -561,7 +638,10 @@ route_find(struct request *r, enum evhttp_cmd_type cmd, char *allow,
 		     route++) {
 			if (!route_match(route->pattern, r->path, r))
 				continue;
-			if (route->method == cmd)
+			/* HEAD is GET without the body (RFC 9110). */
+			if (route->method == cmd ||
+			    (cmd == EVHTTP_REQ_HEAD &&
+				route->method == EVHTTP_REQ_GET))
 				return route;
 			if (allow[0] != '\0')
 				strncat(allow, ", ", allowlen - strlen(allow) - 1);
@@ -573,11 +653,29 @@ route_find(struct request *r, enum evhttp_cmd_type cmd, char *allow,
 }
 
 static int
+header_count(struct request *r, const char *name)
+{
+	struct evkeyvalq *headers = evhttp_request_get_input_headers(r->req);
+	struct evkeyval *kv;
+	int n = 0;
+
+	TAILQ_FOREACH(kv, headers, next)
+		if (strcasecmp(kv->key, name) == 0)
+			n++;
+	return n;
+}
+
+static int
 authenticate(struct request *r, unsigned roles)
 {
 	const char *auth = request_header(r, "Authorization");
 	int found;
 
+	if (auth != NULL && header_count(r, "Authorization") > 1) {
+		reply_problem(r, 400, "invalid-value", "Authorization",
+		    "send one Authorization header");
+		return -1;
+	}
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
 		reply_problem(r, 401, "unauthorized", NULL,
 		    "send an API token as \"Authorization: Bearer TOKEN\"");

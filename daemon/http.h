@@ -111,7 +111,13 @@ int request_check_query(struct request *r, const char *const *allowed);
  */
 json_t *request_json_body(struct request *r);
 
-/* True when Accept prefers type (exact or a wildcard match). */
+/*
+ * Returns the quality (0-1000) that the Accept header gives type, from the
+ * most specific matching media range; 1000 without an Accept header.
+ */
+int request_accept_quality(struct request *r, const char *type);
+
+/* True when the Accept header allows type at a quality above zero. */
 int request_accepts(struct request *r, const char *type);
 
 #endif

@@ -1,6 +1,8 @@
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "soa_rules.h"
@@ -82,7 +84,7 @@ rfc3339_parse(const char *text, int64_t *epoch)
 	}
 	if (*p != '\0' || year < 1970 || year > 9999 || mon < 1 ||
 	    mon > 12 || day < 1 || day > month_days[mon - 1] || hour > 23 ||
-	    min > 59 || sec > 60)
+	    min > 59 || sec > 59)
 		return -1;
 	if (mon == 2 && day == 29 &&
 	    !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
@@ -93,7 +95,7 @@ rfc3339_parse(const char *text, int64_t *epoch)
 	tm.tm_mday = day;
 	tm.tm_hour = hour;
 	tm.tm_min = min;
-	tm.tm_sec = sec == 60 ? 59 : sec;
+	tm.tm_sec = sec;
 	*epoch = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
 	return 0;
 }
@@ -110,18 +112,60 @@ utf8_length(const char *s)
 	return n;
 }
 
+/*
+ * Decodes the UTF-8 sequence at *s (already validated by jansson) and
+ * advances *s past it.
+ */
+static unsigned long
+next_code_point(const char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	unsigned long cp;
+	int extra, i;
+
+	if (p[0] < 0x80) {
+		cp = p[0];
+		extra = 0;
+	} else if (p[0] < 0xe0) {
+		cp = p[0] & 0x1f;
+		extra = 1;
+	} else if (p[0] < 0xf0) {
+		cp = p[0] & 0x0f;
+		extra = 2;
+	} else {
+		cp = p[0] & 0x07;
+		extra = 3;
+	}
+	for (i = 1; i <= extra && p[i] != '\0'; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	*s += i;
+	return cp;
+}
+
+/* C0 and C1 control characters and DEL; optionally not tab and breaks. */
 static int
 has_control_chars(const char *s, int allow_newlines)
 {
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*s != '\0') {
+		unsigned long c = next_code_point(&s);
 
 		if (allow_newlines && (c == '\n' || c == '\r' || c == '\t'))
 			continue;
-		if (c < 0x20 || c == 0x7f)
+		if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
 			return 1;
 	}
 	return 0;
+}
+
+/* Unicode white space and invisible characters such as U+200B. */
+static int
+invisible(unsigned long c)
+{
+	return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 ||
+	    c == 0xa0 || c == 0x1680 || c == 0x180e ||
+	    (c >= 0x2000 && c <= 0x200f) || c == 0x2028 || c == 0x2029 ||
+	    c == 0x202f || c == 0x205f || c == 0x2060 || c == 0x3000 ||
+	    c == 0xfeff;
 }
 
 static int
@@ -140,6 +184,11 @@ parse_text(const char *name, const json_t *value, size_t max,
 		return set_error(err, 400, "invalid-type", name, detail);
 	}
 	*out = json_string_value(value);
+	if (**out == '\0') {
+		/* An empty text means none, as null does. */
+		*out = NULL;
+		return 0;
+	}
 	if (utf8_length(*out) > max) {
 		snprintf(detail, sizeof(detail),
 		    "%s must be at most %zu characters", name, max);
@@ -180,6 +229,27 @@ parse_time(const char *name, const json_t *value, const char **out,
 	return 0;
 }
 
+/*
+ * Accepts a link whose scheme is http, https or urn, or text with no
+ * scheme; a javascript: or data: link could run in an auditor's browser.
+ */
+static int
+evidence_scheme_allowed(const char *s)
+{
+	size_t len = 0;
+
+	if (!isalpha((unsigned char)s[0]))
+		return 1;
+	while (isalnum((unsigned char)s[len]) || s[len] == '+' ||
+	    s[len] == '-' || s[len] == '.')
+		len++;
+	if (s[len] != ':')
+		return 1;
+	return (len == 4 && strncasecmp(s, "http", 4) == 0) ||
+	    (len == 5 && strncasecmp(s, "https", 5) == 0) ||
+	    (len == 3 && strncasecmp(s, "urn", 3) == 0);
+}
+
 static int
 parse_evidence(const json_t *value, const json_t **out,
     struct soa_error *err)
@@ -207,6 +277,15 @@ parse_evidence(const json_t *value, const json_t **out,
 		if (s == NULL)
 			return set_error(err, 400, "invalid-type", "evidence",
 			    "every evidence item must be a string");
+		if (!evidence_scheme_allowed(s)) {
+			snprintf(detail, sizeof(detail),
+			    "evidence[%zu] must be an http, https or urn link, "
+			    "or a reference without a scheme (such as "
+			    "DMS-2026-0042)",
+			    i);
+			return set_error(err, 422, "invalid-value", "evidence",
+			    detail);
+		}
 		if (*s == '\0' || utf8_length(s) > SOA_EVIDENCE_ITEM_MAX ||
 		    has_control_chars(s, 0)) {
 			snprintf(detail, sizeof(detail),
@@ -313,13 +392,14 @@ soa_patch_parse(const json_t *body, struct soa_patch *patch,
 	return 0;
 }
 
+/* True when s is NULL or has nothing visible. */
 static int
 blank(const char *s)
 {
 	if (s == NULL)
 		return 1;
-	for (; *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+	while (*s != '\0')
+		if (!invisible(next_code_point(&s)))
 			return 0;
 	return 1;
 }
@@ -384,6 +464,17 @@ soa_patch_apply(const struct soa_values *current,
 		result->next_review_at = p->next_review_at;
 	if (reconcile_applicability(patch, result, err) < 0)
 		return -1;
+	if (result->applicable == SOA_UNDECIDED &&
+	    strcmp(result->status, "not_started") != 0) {
+		char detail[200];
+
+		snprintf(detail, sizeof(detail),
+		    "an entry with status %s is applicable; send applicable "
+		    "true, or set status to not_started first",
+		    result->status);
+		return set_error(err, 422, "rule-violation", "applicable",
+		    detail);
+	}
 	if (result->applicable == 0 && blank(result->justification))
 		return set_error(err, 422, "rule-violation", "justification",
 		    government_measure

@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +65,9 @@ parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (s == NULL || *s == '\0')
+	/* strtol alone would also take leading spaces and a plus sign. */
+	if (s == NULL || !(isdigit((unsigned char)s[0]) ||
+	    (s[0] == '-' && isdigit((unsigned char)s[1]))))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);

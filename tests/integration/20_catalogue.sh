@@ -12,23 +12,6 @@ ISO=iso27001-2022
 ISO_FILE=$REPO_ROOT/controls/iso27001-2022.json
 BIO2_FILE=$REPO_ROOT/controls/bio2.json
 
-# Checks that the last api call returned an RFC 9457 problem with HTTP
-# status EXPECTED, problem type TYPE (after urn:ismsd:problem:) and, when
-# FIELD is not empty, that field. CODE is the status that api printed.
-check_problem() {
-	local name=$1 code=$2 expected=$3 type=$4 field=${5:-}
-
-	check_status "$name: status" "$code" "$expected"
-	check_contains "$name: content type" "$(api_header Content-Type)" \
-		application/problem+json
-	check_json "$name: problem type" "$API_BODY" .type \
-		"urn:ismsd:problem:$type"
-	check_json "$name: problem status" "$API_BODY" .status "$expected"
-	if [[ -n $field ]]; then
-		check_json "$name: field" "$API_BODY" .field "$field"
-	fi
-}
-
 # Follows the next cursors of GET /api/v1/controls with the query
 # parameters given as arguments ("name=value"). Appends every item to
 # PAGES_FILE as one JSON line and sets PAGE_COUNT and PAGE_SIZES (the

@@ -13,22 +13,6 @@ ISO=iso27001-2022
 MAX_BODY_SIZE=2048
 CSV_HEADER="framework,ref,title,theme,applicable,justification,status,owner,evidence,reviewed_at,next_review_at,version"
 
-# Checks that the last api call returned an RFC 9457 problem with HTTP
-# status EXPECTED, problem type TYPE (after urn:ismsd:problem:) and, when
-# FIELD is not empty, that field. CODE is the status that api printed.
-check_problem() {
-	local name=$1 code=$2 expected=$3 type=$4 field=${5:-}
-
-	check_status "$name: status" "$code" "$expected"
-	check_contains "$name: content type" "$(api_header Content-Type)" \
-		application/problem+json
-	check_json "$name: problem type" "$API_BODY" .type \
-		"urn:ismsd:problem:$type"
-	if [[ -n $field ]]; then
-		check_json "$name: field" "$API_BODY" .field "$field"
-	fi
-}
-
 # Sends PATCH /api/v1/soa/FRAMEWORK/REF with If-Match ETAG (none when
 # empty) and the JSON BODY (or @FILE for the contents of FILE), and prints
 # the HTTP status.
@@ -211,7 +195,7 @@ check_eq "csv formula guard plus" "$(csv_cell "$csv" 5.4 justification)" \
 	"'+31 70 000 0000"
 check_eq "csv formula guard minus" "$(csv_cell "$csv" 5.4 owner)" "'-team"
 check_eq "csv evidence joined" "$(csv_cell "$csv" 5.5 evidence)" \
-	"https://intranet.example/a.pdf | https://intranet.example/b.pdf"
+	"https://intranet.example/a.pdf"$'\n'"https://intranet.example/b.pdf"
 
 code=$(api GET "/api/v1/soa/$ISO/5.3")
 check_json "json keeps formula text" "$API_BODY" .justification "=SUM(A1:A9)"

@@ -9,19 +9,6 @@ source "${REPO_ROOT:-$(cd -- "$(dirname -- "$0")/../.." && pwd)}/tests/lib/commo
 
 ISO=iso27001-2022
 
-# Checks that the last api call returned an RFC 9457 problem with HTTP
-# status EXPECTED and problem type TYPE (after urn:ismsd:problem:). CODE
-# is the status that api printed.
-check_problem() {
-	local name=$1 code=$2 expected=$3 type=$4
-
-	check_status "$name: status" "$code" "$expected"
-	check_contains "$name: content type" "$(api_header Content-Type)" \
-		application/problem+json
-	check_json "$name: problem type" "$API_BODY" .type \
-		"urn:ismsd:problem:$type"
-}
-
 # Checks a 401: the problem and the WWW-Authenticate challenge.
 check_unauthorized() {
 	local name=$1 code=$2
@@ -164,12 +151,13 @@ code=$(patch_current 5.1 '{"status":"planned"}')
 check_status "ciso PATCH" "$code" 200
 check_json "ciso PATCH applied" "$API_BODY" .status planned
 check_json "ciso PATCH recorded as updater" "$API_BODY" '.updated_by | contains("auth-ciso")' true
+# The CISO reads the change history of the ISMS too.
 code=$(api GET /api/v1/audit)
-check_problem "ciso GET /api/v1/audit" "$code" 403 forbidden
+check_status "ciso GET /api/v1/audit" "$code" 200
 code=$(api GET /api/v1/audit/verify)
-check_problem "ciso GET /api/v1/audit/verify" "$code" 403 forbidden
+check_status "ciso GET /api/v1/audit/verify" "$code" 200
 output=$(ctl audit list 2>&1)
-check_eq "ctl audit list as ciso exit status" "$?" 3
+check_eq "ctl audit list as ciso exit status" "$?" 0
 output=$(ctl soa set 5.2 --status partial 2>&1)
 check_eq "ctl soa set as ciso exit status" "$?" 0
 

@@ -470,6 +470,22 @@ api_header() {
 				sub(/^[^:]*:[ \t]*/, ""); print; exit }'
 }
 
+# Checks that the last api call returned an RFC 9457 problem with HTTP
+# status EXPECTED, problem type TYPE (after urn:ismsd:problem:) and, when
+# FIELD is not empty, that field. CODE is the status that api printed.
+check_problem() {
+	local name=$1 code=$2 expected=$3 type=$4 field=${5:-}
+
+	check_status "$name: status" "$code" "$expected"
+	check_contains "$name: content type" "$(api_header Content-Type)" \
+		application/problem+json
+	check_json "$name: problem type" "$API_BODY" .type \
+		"urn:ismsd:problem:$type"
+	if [[ -n $field ]]; then
+		check_json "$name: field" "$API_BODY" .field "$field"
+	fi
+}
+
 # Runs ismsctl against the daemon with the CA file and API_TOKEN.
 ctl() {
 	ISMS_URL=$BASE_URL ISMS_CACERT=$CA_FILE ISMS_TOKEN=$API_TOKEN \

@@ -117,6 +117,21 @@ static const struct {
 	{ "{\"reviewed_at\":\"2026-12-01T00:00:00Z\","
 	  "\"next_review_at\":\"2026-11-30T23:59:59Z\"}",
 	    0, 422, "rule-violation", "next_review_at" },
+	{ "{\"status\":\"implemented\",\"applicable\":null}", 0, 422,
+	    "rule-violation", "applicable" },
+	{ "{\"applicable\":false,\"justification\":\"\\u00a0\\u200b\"}", 1,
+	    422, "rule-violation", "justification" },
+	{ "{\"applicable\":false,\"justification\":\"\"}", 0, 422,
+	    "rule-violation", "justification" },
+	{ "{\"owner\":\"a\\u0085b\"}", 0, 422, "invalid-value", "owner" },
+	{ "{\"justification\":\"x\\u009b[2J\"}", 0, 422, "invalid-value",
+	    "justification" },
+	{ "{\"reviewed_at\":\"2026-12-30T23:59:60Z\"}", 0, 422,
+	    "invalid-value", "reviewed_at" },
+	{ "{\"evidence\":[\"javascript:alert(1)\"]}", 0, 422,
+	    "invalid-value", "evidence" },
+	{ "{\"evidence\":[\"data:text/html,x\"]}", 0, 422, "invalid-value",
+	    "evidence" },
 };
 
 static void
@@ -142,6 +157,44 @@ test_rejections(void)
 			CHECK_STR(err.field, bad_cases[i].field);
 		json_decref(body);
 	}
+}
+
+static void
+test_undecided_after_work(void)
+{
+	struct soa_values cur = fresh, out;
+	struct soa_error err;
+	json_t *body;
+
+	cur.applicable = 1;
+	cur.status = "implemented";
+	CHECK(apply("{\"applicable\":null}", &cur, 0, &out, &err, &body) ==
+	    422);
+	CHECK_STR(err.field, "applicable");
+	json_decref(body);
+	CHECK(apply("{\"applicable\":null,\"status\":\"not_started\"}", &cur,
+	    0, &out, &err, &body) == 0);
+	CHECK(out.applicable == SOA_UNDECIDED);
+	json_decref(body);
+}
+
+static void
+test_empty_text_is_null(void)
+{
+	struct soa_values out;
+	struct soa_error err;
+	json_t *body;
+
+	CHECK(apply("{\"owner\":\"\",\"justification\":\"\"}", &fresh, 0,
+	    &out, &err, &body) == 0);
+	CHECK(out.owner == NULL);
+	CHECK(out.justification == NULL);
+	json_decref(body);
+	CHECK(apply("{\"evidence\":[\"https://dms/x\",\"urn:isbn:1\","
+		    "\"DMS-2026-0042\",\"HTTP://X\"]}",
+	    &fresh, 0, &out, &err, &body) == 0);
+	CHECK(json_array_size(out.evidence) == 4);
+	json_decref(body);
 }
 
 static void
@@ -180,6 +233,8 @@ main(void)
 	test_reapplying_makes_applicable();
 	test_rejections();
 	test_measure_wording();
+	test_undecided_after_work();
+	test_empty_text_is_null();
 	test_rfc3339();
 	return unit_finish();
 }
