@@ -885,6 +885,11 @@ worker_init(struct worker *w, int id, const struct config *cfg, char *err,
 	}
 	evhttp_set_bevcb(w->http, conn_bev_cb, w);
 	evhttp_set_gencb(w->http, request_cb, w);
+	/*
+	 * TODO: this is an idle timeout, so a client that trickles its
+	 * headers keeps the connection; libevent 2.1 has no deadline for a
+	 * whole request.
+	 */
 	evhttp_set_timeout(w->http, (int)cfg->request_timeout);
 	evhttp_set_max_body_size(w->http,
 	    (ev_ssize_t)cfg->max_body_size + HTTP_HARD_BODY_SLACK);
