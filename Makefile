@@ -114,6 +114,7 @@ run: all
 # All tests, once with the normal build and once with the sanitizer build.
 check:
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory cppcheck
 	@$(MAKE) --no-print-directory SAN=1 unit
 	@tests/run.sh --build $(CURDIR)/build --asan-build $(CURDIR)/build-asan
 
@@ -123,7 +124,7 @@ check-plain: unit
 bench: all
 	@tests/bench/run.sh --build $(CURDIR)/$(BUILD)
 
-cppcheck:
+cppcheck: $(DEPS_STAMP)
 	cppcheck --quiet --enable=warning,performance,portability \
 		--error-exitcode=1 --inline-suppr -I daemon -I client \
 		--suppress=missingIncludeSystem daemon client tests/unit

@@ -75,8 +75,11 @@ check_all() {
 	check_postgres_binary pgbench postgresql postgresql-contrib
 	check_command openssl openssl
 	check_command curl curl
-	# The tests read JSON with jq, and the benchmark needs wrk.
+	# The tests read JSON with jq and CSV with python3, make check runs
+	# cppcheck, and the benchmark needs wrk.
 	check_command jq jq
+	check_command python3 python3
+	check_command cppcheck cppcheck
 	check_command wrk wrk
 	# setpriv, setsid and flock run PostgreSQL and the daemon as the
 	# "ismsd" user, and timeout bounds each test suite.
