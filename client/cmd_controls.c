@@ -9,6 +9,7 @@
 #include "ismsctl.h"
 #include "message.h"
 #include "output.h"
+#include "paging.h"
 #include "table.h"
 #include "text.h"
 
@@ -301,55 +302,31 @@ controls_list_query(const struct controls_list_args *args, const char *cursor,
 	return 0;
 }
 
-/*
- * Fetches one page into *page and appends its items to all_items. Sets
- * *next to the page's cursor, which *page owns, or NULL on the last page.
- */
+/* Client, filters and last response of fetch_controls_page(). */
+struct controls_pager {
+	struct http_client *client;
+	const struct controls_list_args *args;
+	struct http_response resp; /* the last page's response */
+};
+
+/* Fetches one page of controls. This is a paging_fetch_fn. */
 static int
-fetch_page(struct http_client *client, const struct controls_list_args *args,
-    const char *cursor, json_t *all_items, struct http_response *resp,
-    json_t **page, const char **next)
+fetch_controls_page(void *context, const char *cursor, json_t **page)
 {
+	struct controls_pager *pager = context;
 	struct buffer query;
-	json_t *items;
 	int ret;
 
-	*next = NULL;
+	http_response_free(&pager->resp);
 	buffer_init(&query);
-	if (controls_list_query(args, cursor, &query) != 0) {
+	if (controls_list_query(pager->args, cursor, &query) != 0) {
 		msg_error("out of memory");
 		buffer_free(&query);
 		return CTL_EXIT_SERVER;
 	}
-	ret = http_get_json(client, "/api/v1/controls", query.data, resp, page);
+	ret = http_get_json(
+	    pager->client, "/api/v1/controls", query.data, &pager->resp, page);
 	buffer_free(&query);
-	if (ret != CTL_EXIT_OK)
-		return ret;
-	items = json_object_get(*page, "items");
-	if (!json_is_array(items)) {
-		msg_error("the server's controls response has no items array");
-		return CTL_EXIT_SERVER;
-	}
-	if (json_array_extend(all_items, items) != 0) {
-		msg_error("out of memory");
-		return CTL_EXIT_SERVER;
-	}
-	*next = json_string_value(json_object_get(*page, "next"));
-	return CTL_EXIT_OK;
-}
-
-/* Prints the items of every page as one JSON document. */
-static int
-print_merged_json(json_t *all_items)
-{
-	json_t *doc = json_pack("{s:O,s:n}", "items", all_items, "next");
-	int ret;
-
-	if (doc == NULL)
-		return -1;
-	ret = json_dumpf(doc, stdout, JSON_COMPACT);
-	fputc('\n', stdout);
-	json_decref(doc);
 	return ret;
 }
 
@@ -363,7 +340,7 @@ print_list_result(const struct settings *settings,
 		return CTL_EXIT_OK;
 	}
 	if (settings->json) {
-		if (print_merged_json(all_items) != 0)
+		if (paging_print_merged(stdout, all_items) != 0)
 			goto nomem;
 		return CTL_EXIT_OK;
 	}
@@ -386,56 +363,25 @@ controls_list(struct settings *settings, int argc, char **argv)
 	struct command cmd = {
 	    settings, "controls list", controls_list_help, CTL_EXIT_OK};
 	struct controls_list_args args;
-	struct http_client *client = NULL;
-	struct http_response resp = {0};
-	json_t *all_items = NULL;
-	json_t *page = NULL;
-	char *cursor = NULL;
-	const char *next = NULL;
+	struct controls_pager pager = {0};
+	struct paging_result result = {0};
 	int ret;
 
 	if (controls_list_parse(&cmd, argc, argv, &args) != 0)
 		return cmd.exit_code;
-	ret = http_client_new(settings, &client);
+	ret = http_client_new(settings, &pager.client);
 	if (ret != CTL_EXIT_OK)
 		goto out;
-	all_items = json_array();
-	if (all_items == NULL) {
-		msg_error("out of memory");
-		ret = CTL_EXIT_SERVER;
-		goto out;
-	}
-	for (;;) {
-		http_response_free(&resp);
-		json_decref(page);
-		page = NULL;
-		ret = fetch_page(
-		    client, &args, cursor, all_items, &resp, &page, &next);
-		if (ret != CTL_EXIT_OK || next == NULL || !args.all)
-			break;
-		if (cursor != NULL && strcmp(cursor, next) == 0) {
-			msg_error("the server returned the same cursor twice, "
-				  "so the listing stops to avoid a loop");
-			ret = CTL_EXIT_SERVER;
-			break;
-		}
-		free(cursor);
-		cursor = strdup(next);
-		if (cursor == NULL) {
-			msg_error("out of memory");
-			ret = CTL_EXIT_SERVER;
-			break;
-		}
-	}
+	pager.args = &args;
+	ret = paging_collect(
+	    fetch_controls_page, &pager, "controls", NULL, args.all, &result);
 	if (ret == CTL_EXIT_OK)
-		ret = print_list_result(
-		    settings, &args, all_items, &resp, next != NULL);
+		ret = print_list_result(settings, &args, result.items,
+		    &pager.resp, result.next != NULL);
 out:
-	free(cursor);
-	json_decref(page);
-	json_decref(all_items);
-	http_response_free(&resp);
-	http_client_free(client);
+	paging_result_free(&result);
+	http_response_free(&pager.resp);
+	http_client_free(pager.client);
 	return ret;
 }
 

@@ -1,11 +1,15 @@
 /* "ismsctl health": whether the daemon is ready, from GET /readyz. */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 #include "http.h"
 #include "ismsctl.h"
+#include "message.h"
 #include "output.h"
+#include "problem.h"
 
 static const char health_help[] =
     "Usage: ismsctl health [--json]\n"
@@ -15,10 +19,29 @@ static const char health_help[] =
     "when ready and 6 when the daemon is unavailable or cannot be reached.\n"
     "\n"
     "Options:\n"
-    "  --json        Print the API's JSON body instead of a summary\n"
+    "  --json        Print the API's JSON body instead of a summary, also\n"
+    "                the problem document when the daemon is not ready\n"
     "  -h, --help    Show this help\n"
     "\n"
     "Run 'ismsctl --help' for the connection options and exit statuses.\n";
+
+/*
+ * Prints the problem document of an error response on stdout, so that
+ * --json output stays JSON when the daemon is not ready.
+ */
+static void
+print_problem_json(const struct http_response *resp)
+{
+	char *text = problem_json_text(
+	    resp->status, resp->content_type, resp->body, resp->body_len);
+
+	if (text == NULL) {
+		msg_error("out of memory while printing the error response");
+		return;
+	}
+	output_raw(text, strlen(text));
+	free(text);
+}
 
 int
 cmd_health(struct settings *settings, int argc, char **argv)
@@ -38,9 +61,16 @@ cmd_health(struct settings *settings, int argc, char **argv)
 	ret = http_client_new(settings, &client);
 	if (ret != CTL_EXIT_OK)
 		goto out;
-	ret = http_call(client, &req, &resp);
+	ret = http_send(client, &req, &resp);
 	if (ret != CTL_EXIT_OK)
 		goto out;
+	ret = problem_exit_code(resp.status);
+	if (ret != CTL_EXIT_OK) {
+		http_report_problem(&resp);
+		if (settings->json)
+			print_problem_json(&resp);
+		goto out;
+	}
 	if (settings->json) {
 		output_raw(resp.body, resp.body_len);
 		goto out;

@@ -157,12 +157,14 @@ static const char soa_export_help[] =
     "Options:\n"
     "  --csv              Export CSV\n"
     "  --json             Export JSON\n"
-    "  --framework F      iso27001-2022 (the default) or bio2\n"
+    "  --framework F      iso27001-2022 (the default) or bio2. A Dutch\n"
+    "                     government organisation exports both\n"
     "  -o, --output FILE  Write to FILE instead of standard output\n"
     "  -h, --help         Show this help\n"
     "\n"
-    "Example:\n"
+    "Examples:\n"
     "  ismsctl soa export --csv --output soa-iso27001.csv\n"
+    "  ismsctl soa export --csv --framework bio2 --output soa-bio2.csv\n"
     "\n"
     "Run 'ismsctl --help' for the connection options and exit statuses.\n";
 

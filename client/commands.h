@@ -49,6 +49,67 @@ int controls_list_parse(struct command *cmd, int argc, char **argv,
 int controls_list_query(const struct controls_list_args *args,
     const char *cursor, struct buffer *query);
 
+/* Arguments of "audit list". NULL strings are options not given. */
+struct audit_list_args {
+	const char *object;
+	const char *action;
+	const char *cursor; /* start after this cursor, NULL for the newest */
+	long limit;	    /* page size, 0 for the server's default */
+	bool all;	    /* follow the next cursors */
+};
+
+/*
+ * Parses "audit list" arguments, with "list" in argv[0]. Returns 0, or -1
+ * as controls_list_parse() does.
+ */
+int audit_list_parse(
+    struct command *cmd, int argc, char **argv, struct audit_list_args *args);
+
+/*
+ * Appends the query parameters of args and, unless NULL, cursor to query.
+ * args->cursor is ignored, so the caller passes the cursor of the page it
+ * wants. Returns 0, or -1 when memory runs out.
+ */
+int audit_list_query(const struct audit_list_args *args, const char *cursor,
+    struct buffer *query);
+
+/* Arguments of "audit verify". */
+struct audit_verify_args {
+	bool anchored; /* --anchor was given */
+	struct value_anchor anchor;
+};
+
+/*
+ * Parses "audit verify" arguments, with "verify" in argv[0]. Returns 0, or
+ * -1 as controls_list_parse() does.
+ */
+int audit_verify_parse(
+    struct command *cmd, int argc, char **argv, struct audit_verify_args *args);
+
+/*
+ * Appends anchor_seq and anchor_hash to query when args has an anchor.
+ * Returns 0, or -1 when memory runs out.
+ */
+int audit_verify_query(
+    const struct audit_verify_args *args, struct buffer *query);
+
+/*
+ * Returns the exit status for a verify response: CTL_EXIT_OK,
+ * CTL_EXIT_AUDIT_INVALID when "valid" or "anchor_valid" is false, or
+ * CTL_EXIT_SERVER with a message on stderr when "valid" is not a boolean,
+ * or "anchor_valid" is not one although args has an anchor.
+ */
+int audit_verify_exit_code(
+    const json_t *result, const struct audit_verify_args *args);
+
+/*
+ * Prints the verify result to out as one line about the hash chain and,
+ * with an anchor, one about the anchor. Returns the exit status, as
+ * audit_verify_exit_code() does.
+ */
+int audit_print_verify(
+    FILE *out, const json_t *result, const struct audit_verify_args *args);
+
 /* Arguments of "soa set". NULL strings are members not given. */
 struct soa_set_args {
 	const char *ref;

@@ -1,11 +1,9 @@
 #include "http.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ismsctl.h"
 #include "message.h"
@@ -25,17 +23,12 @@ struct http_client {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
-/* Response body collected by the write callback. */
-struct body_sink {
-	struct buffer buf;
-	bool too_large;
-};
-
 int
 http_client_new(struct settings *settings, struct http_client **client)
 {
 	struct http_client *c;
-	char err[512];
+	/* Room for the CA bundle message, which names the path twice. */
+	char err[2 * 4096 + 512];
 	size_t len;
 
 	*client = NULL;
@@ -43,11 +36,9 @@ http_client_new(struct settings *settings, struct http_client **client)
 		msg_error("%s (set by ISMS_URL or --url)", err);
 		return CTL_EXIT_USAGE;
 	}
-	if (settings->cacert != NULL && access(settings->cacert, R_OK) != 0) {
-		msg_error(
-		    "cannot read the CA bundle %s: %s (set by ISMS_CACERT "
-		    "or --cacert)",
-		    settings->cacert, strerror(errno));
+	if (settings->cacert != NULL &&
+	    settings_check_cacert(settings->cacert, err, sizeof(err)) != 0) {
+		msg_error("%s (set by ISMS_CACERT or --cacert)", err);
 		return CTL_EXIT_USAGE;
 	}
 	c = calloc(1, sizeof(*c));
@@ -146,18 +137,20 @@ fail:
 	return NULL;
 }
 
-static size_t
-collect_body(char *data, size_t size, size_t nmemb, void *userdata)
+size_t
+http_body_write(char *data, size_t size, size_t nmemb, void *userdata)
 {
-	struct body_sink *sink = userdata;
+	struct http_body *body = userdata;
 	size_t len = size * nmemb;
 
-	if (len > HTTP_MAX_BODY - sink->buf.len) {
-		sink->too_large = true;
+	if (len > body->max - body->buf.len) {
+		body->too_large = true;
 		return 0;
 	}
-	if (buffer_append(&sink->buf, data, len) != 0)
+	if (buffer_append(&body->buf, data, len) != 0) {
+		body->out_of_memory = true;
 		return 0;
+	}
 	return len;
 }
 
@@ -232,7 +225,7 @@ build_headers(const struct http_client *client, const struct http_request *req,
 
 static CURLcode
 set_options(struct http_client *client, const struct http_request *req,
-    const char *url, struct curl_slist *headers, struct body_sink *sink)
+    const char *url, struct curl_slist *headers, struct http_body *sink)
 {
 	CURL *curl = client->curl;
 	CURLcode code;
@@ -259,9 +252,13 @@ set_options(struct http_client *client, const struct http_request *req,
 	if (code == CURLE_OK)
 		code =
 		    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, client->errbuf);
+	/* Fails early when Content-Length announces too large a body. */
 	if (code == CURLE_OK)
-		code =
-		    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
+		code = curl_easy_setopt(
+		    curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)sink->max);
+	if (code == CURLE_OK)
+		code = curl_easy_setopt(
+		    curl, CURLOPT_WRITEFUNCTION, http_body_write);
 	if (code == CURLE_OK)
 		code = curl_easy_setopt(curl, CURLOPT_WRITEDATA, sink);
 	if (code != CURLE_OK)
@@ -291,7 +288,7 @@ copy_header(CURL *curl, const char *name)
 }
 
 static int
-store_response(struct http_client *client, struct body_sink *sink,
+store_response(struct http_client *client, struct http_body *sink,
     struct http_response *resp)
 {
 	const char *content_type = NULL;
@@ -315,7 +312,7 @@ store_response(struct http_client *client, struct body_sink *sink,
 
 static void
 report_transfer_error(const struct http_client *client, const char *url,
-    CURLcode code, const struct body_sink *sink)
+    CURLcode code, const struct http_body *sink)
 {
 	char detail[CURL_ERROR_SIZE];
 	size_t len;
@@ -326,10 +323,17 @@ report_transfer_error(const struct http_client *client, const char *url,
 	len = strlen(detail);
 	while (len > 0 && (detail[len - 1] == '\n' || detail[len - 1] == ' '))
 		detail[--len] = '\0';
-	if (sink->too_large) {
+	if (sink->too_large || code == CURLE_FILESIZE_EXCEEDED) {
 		msg_error("request to %s failed: the response is larger than "
-			  "%lu bytes",
-		    url, HTTP_MAX_BODY);
+			  "%lu MiB, the maximum that ismsctl accepts. Fetch "
+			  "lists in smaller pages with --limit",
+		    url, HTTP_MAX_BODY_MIB);
+		return;
+	}
+	if (sink->out_of_memory) {
+		msg_error("request to %s failed: out of memory while "
+			  "receiving the response",
+		    url);
 		return;
 	}
 	msg_error("request to %s failed: %s", url, detail);
@@ -342,7 +346,7 @@ http_send(struct http_client *client, const struct http_request *req,
     struct http_response *resp)
 {
 	struct curl_slist *headers = NULL;
-	struct body_sink sink = {.too_large = false};
+	struct http_body sink = {.max = HTTP_MAX_BODY};
 	struct buffer url;
 	CURLcode code;
 	int ret = CTL_EXIT_SERVER;
@@ -393,8 +397,8 @@ out:
 	return ret;
 }
 
-static void
-report_problem(const struct http_response *resp)
+void
+http_report_problem(const struct http_response *resp)
 {
 	struct problem_report report;
 
@@ -417,7 +421,7 @@ http_call(struct http_client *client, const struct http_request *req,
 		return ret;
 	ret = problem_exit_code(resp->status);
 	if (ret != CTL_EXIT_OK)
-		report_problem(resp);
+		http_report_problem(resp);
 	return ret;
 }
 

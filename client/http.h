@@ -16,8 +16,14 @@
 /* Whole-request timeout in seconds, connection and TLS handshake included. */
 #define HTTP_TIMEOUT_SECONDS 30L
 
-/* Maximum response body size in bytes. Larger responses fail with exit 6. */
-#define HTTP_MAX_BODY (64UL * 1024 * 1024)
+/*
+ * Maximum response body size in bytes (256 MiB). Larger responses fail
+ * with exit status 6. By estimate, a page of 1000 audit records whose
+ * before and after states each have 50 evidence links of 2000 ASCII
+ * characters takes about 200 MB, so such a page still fits.
+ */
+#define HTTP_MAX_BODY_MIB 256UL
+#define HTTP_MAX_BODY (HTTP_MAX_BODY_MIB * 1024 * 1024)
 
 struct http_client;
 
@@ -29,6 +35,14 @@ struct http_request {
 	const char *body;     /* JSON text to send, or NULL */
 	const char *if_match; /* If-Match header value, or NULL */
 	bool auth;	      /* send the bearer token */
+};
+
+/* Response body collected by http_body_write(). */
+struct http_body {
+	struct buffer buf;
+	size_t max;	    /* maximum size in bytes */
+	bool too_large;	    /* the server sent more than max bytes */
+	bool out_of_memory; /* an append to buf failed */
 };
 
 struct http_response {
@@ -78,6 +92,13 @@ int http_call(struct http_client *client, const struct http_request *req,
     struct http_response *resp);
 
 /*
+ * Prints the error of a response that is not 2xx on stderr: the problem's
+ * detail and field, the request id and, for some statuses, what to do
+ * next. http_call() does this by itself.
+ */
+void http_report_problem(const struct http_response *resp);
+
+/*
  * Sends an authenticated GET and decodes the JSON body of a 2xx response
  * into *json. Returns CTL_EXIT_OK, or an exit status with a message on
  * stderr. The caller frees *json and resp.
@@ -91,6 +112,14 @@ int http_get_json(struct http_client *client, const char *path,
  */
 int http_parse_json(
     const struct http_response *resp, const char *what, json_t **json);
+
+/*
+ * Appends size * nmemb bytes to the struct http_body at userdata. This is
+ * the CURLOPT_WRITEFUNCTION callback. Returns the byte count, or 0, which
+ * makes libcurl abort the transfer, when the body would grow beyond max
+ * bytes or memory runs out.
+ */
+size_t http_body_write(char *data, size_t size, size_t nmemb, void *userdata);
 
 void http_response_free(struct http_response *resp);
 

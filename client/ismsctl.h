@@ -16,7 +16,7 @@ enum ctl_exit {
 	CTL_EXIT_NOT_FOUND = 4,	   /* HTTP 404 */
 	CTL_EXIT_CONFLICT = 5,	   /* HTTP 409, 412 or 428 */
 	CTL_EXIT_SERVER = 6,	   /* HTTP 5xx, network, TLS or timeout */
-	CTL_EXIT_AUDIT_INVALID = 7 /* audit verify found a broken hash chain */
+	CTL_EXIT_AUDIT_INVALID = 7 /* broken hash chain or anchor */
 };
 
 #endif

@@ -36,9 +36,9 @@ static const char main_help[] =
     "Options, accepted before or after the command:\n"
     "  --url URL            Base URL of the daemon (ISMS_URL, default\n"
     "                       " SETTINGS_DEFAULT_URL ")\n"
-    "  --cacert FILE        CA bundle that verifies the server's "
-    "certificate\n"
-    "                       (ISMS_CACERT, default the system store)\n"
+    "  --cacert FILE        PEM CA bundle that verifies the server's\n"
+    "                       certificate (ISMS_CACERT, default the system\n"
+    "                       store)\n"
     "  --token TOKEN        API token (ISMS_TOKEN). Other local users can\n"
     "                       see command-line arguments, so prefer a file\n"
     "  --token-file FILE    File whose first line is the API token\n"
@@ -62,8 +62,9 @@ static const char main_help[] =
     "  5  conflict: the entry changed or If-Match is missing (HTTP 409,\n"
     "     412, 428)\n"
     "  6  server or network error (HTTP 5xx, 408, 429, connection, TLS,\n"
-    "     timeout after 30 s, invalid response)\n"
-    "  7  'audit verify' found a broken hash chain\n";
+    "     timeout after 30 s, invalid response or one larger than 256 MiB)\n"
+    "  7  'audit verify' found a broken hash chain or an anchor that no\n"
+    "     longer holds\n";
 
 struct command_group {
 	const char *name;

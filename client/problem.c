@@ -120,8 +120,7 @@ describe_hint(long status, struct problem_report *report)
 		break;
 	case 403:
 		hint = "the token's role does not allow this. Changing the "
-		       "Statement of Applicability needs role admin or ciso, "
-		       "and reading the audit log needs admin or auditor";
+		       "Statement of Applicability needs role admin or ciso";
 		break;
 	case 412:
 		hint = "the entry changed after its ETag was read. Check it "
@@ -155,4 +154,32 @@ problem_describe(long status, const char *content_type, const char *body,
 	}
 	json_decref(problem);
 	describe_hint(status, report);
+}
+
+char *
+problem_json_text(
+    long status, const char *content_type, const char *body, size_t body_len)
+{
+	json_t *problem = NULL;
+	char detail[128];
+	char *text;
+
+	if (body != NULL && is_json_media_type(content_type))
+		problem = json_loadb(body, body_len, 0, NULL);
+	if (json_is_object(problem)) {
+		json_decref(problem);
+		return strndup(body, body_len);
+	}
+	json_decref(problem);
+	snprintf(detail, sizeof(detail),
+	    "the server responded with HTTP %ld and a body that is not a "
+	    "JSON problem document",
+	    status);
+	problem = json_pack("{s:s,s:I,s:s}", "type", "about:blank", "status",
+	    (json_int_t)status, "detail", detail);
+	if (problem == NULL)
+		return NULL;
+	text = json_dumps(problem, JSON_COMPACT);
+	json_decref(problem);
+	return text;
 }

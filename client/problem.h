@@ -34,4 +34,14 @@ void problem_describe(long status, const char *content_type, const char *body,
     size_t body_len, const char *header_request_id,
     struct problem_report *report);
 
+/*
+ * Returns the JSON document that --json prints for an error response: a
+ * copy of body when it is a JSON object with a JSON media type, else
+ * {"type":"about:blank","status":N,"detail":"..."}, a problem document
+ * (RFC 9457) for the bare HTTP status. Returns NULL when memory runs out.
+ * The caller frees the text.
+ */
+char *problem_json_text(
+    long status, const char *content_type, const char *body, size_t body_len);
+
 #endif

@@ -178,18 +178,63 @@ settings_apply_option(struct settings *settings, int id, const char *value,
 	return -1;
 }
 
+/*
+ * Returns the end of the URL's authority (host, port and any userinfo):
+ * the first '/', '?' or '#' after the scheme, or the end of the string.
+ * start is set to the character after "://", or to url without a scheme.
+ */
+static const char *
+find_authority(const char *url, const char **start)
+{
+	const char *scheme_end = strstr(url, "://");
+
+	*start = scheme_end != NULL ? scheme_end + 3 : url;
+	return *start + strcspn(*start, "/?#");
+}
+
+void
+settings_redact_url(const char *url, char *out, size_t outlen)
+{
+	const char *start;
+	const char *end = find_authority(url, &start);
+	const char *at = NULL;
+	const char *p;
+
+	for (p = start; p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (at == NULL)
+		snprintf(out, outlen, "%s", url);
+	else
+		snprintf(out, outlen, "%.*s***%s", (int)(start - url), url, at);
+}
+
 int
 settings_check_url(const char *url, char *err, size_t errlen)
 {
 	static const char scheme[] = "https://";
+	char redacted[1024];
+	const char *start;
+	const char *end;
 	const char *p;
 
+	/* Messages hide the userinfo, which may contain a password. */
+	settings_redact_url(url, redacted, sizeof(redacted));
 	if (strncasecmp(url, scheme, strlen(scheme)) != 0 ||
 	    url[strlen(scheme)] == '\0' || url[strlen(scheme)] == '/') {
 		snprintf(err, errlen,
 		    "invalid URL '%s': expected https://HOST[:PORT], for "
 		    "example %s",
-		    url, SETTINGS_DEFAULT_URL);
+		    redacted, SETTINGS_DEFAULT_URL);
+		return -1;
+	}
+	end = find_authority(url, &start);
+	if (memchr(start, '@', (size_t)(end - start)) != NULL) {
+		snprintf(err, errlen,
+		    "invalid URL '%s': it must not contain a user name or "
+		    "password. Remove the part before '@' and give the API "
+		    "token with ISMS_TOKEN_FILE or --token-file",
+		    redacted);
 		return -1;
 	}
 	for (p = url; *p != '\0'; p++) {
@@ -199,9 +244,113 @@ settings_check_url(const char *url, char *err, size_t errlen)
 			snprintf(err, errlen,
 			    "invalid URL '%s': it must not contain "
 			    "whitespace, control characters, '?' or '#'",
-			    url);
+			    redacted);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* Returns whether needle occurs in the len bytes at data. */
+static bool
+contains_bytes(const char *data, size_t len, const char *needle)
+{
+	size_t needle_len = strlen(needle);
+	size_t i;
+
+	for (i = 0; i + needle_len <= len; i++)
+		if (memcmp(data + i, needle, needle_len) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Reads the open file in chunks until the PEM certificate header appears.
+ * Returns 1 when it does, 0 when the file ends first, or -1 with errno set.
+ */
+static int
+find_pem_certificate(int fd)
+{
+	enum { CHUNK = 64 * 1024 };
+	const size_t keep = strlen(PEM_CERTIFICATE_BEGIN) - 1;
+	char buf[CHUNK];
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		len += (size_t)n;
+		if (contains_bytes(buf, len, PEM_CERTIFICATE_BEGIN))
+			return 1;
+		/* A header may straddle two reads, so keep the tail. */
+		if (len > keep) {
+			memmove(buf, buf + len - keep, keep);
+			len = keep;
+		}
+	}
+}
+
+int
+settings_check_cacert(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int found;
+	int fd;
+
+	/* O_NONBLOCK keeps open() from waiting on a FIFO. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT) {
+		snprintf(err, errlen,
+		    "CA bundle %s not found. Pass the path of the PEM file "
+		    "with the CA certificate that signed the server's "
+		    "certificate",
+		    path);
+		return -1;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen,
+		    "cannot read CA bundle %s: %s. Make the file readable for "
+		    "this user, or pass a copy that this user can read",
+		    path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "cannot read CA bundle %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+		    "CA bundle %s is %s. Pass the path of a PEM file that "
+		    "contains the CA certificate",
+		    path,
+		    S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	found = find_pem_certificate(fd);
+	if (found < 0) {
+		snprintf(err, errlen, "cannot read CA bundle %s: %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (found == 0) {
+		snprintf(err, errlen,
+		    "CA bundle %s contains no PEM certificate (no line "
+		    "'" PEM_CERTIFICATE_BEGIN "'). Pass a PEM file, or "
+		    "convert a DER certificate with: openssl x509 -inform DER "
+		    "-in %s -out ca.pem",
+		    path, path);
+		return -1;
 	}
 	return 0;
 }

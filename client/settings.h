@@ -59,11 +59,29 @@ int settings_load_env(struct settings *settings);
 int settings_apply_option(struct settings *settings, int id, const char *value,
     char *err, size_t errlen);
 
+/* The line that starts each certificate in a PEM file (RFC 7468). */
+#define PEM_CERTIFICATE_BEGIN "-----BEGIN CERTIFICATE-----"
+
 /*
- * Checks that url is an https:// URL without whitespace, control
- * characters, query or fragment. Returns 0, or -1 with a message in err.
+ * Checks that url is an https:// URL without userinfo (user name or
+ * password), whitespace, control characters, query or fragment. Returns
+ * 0, or -1 with a message in err that shows the URL without userinfo.
  */
 int settings_check_url(const char *url, char *err, size_t errlen);
+
+/*
+ * Writes url to out with any userinfo before the host replaced by three
+ * asterisks, so that a password in the URL never reaches a message.
+ */
+void settings_redact_url(const char *url, char *out, size_t outlen);
+
+/*
+ * Checks that the CA bundle at path exists, is a readable regular file
+ * and contains PEM_CERTIFICATE_BEGIN. It does not parse the certificates,
+ * so libcurl still rejects a damaged one at the first request. Returns 0,
+ * or -1 with a message in err that names the file and the fix.
+ */
+int settings_check_cacert(const char *path, char *err, size_t errlen);
 
 /*
  * Reads the token from the first line of the file at path, without its

@@ -177,3 +177,33 @@ value_normalize_etag(const char *text, char *out, size_t outlen)
 	n = snprintf(out, outlen, "\"%.*s\"", (int)len, text);
 	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
+
+int
+value_parse_anchor(const char *text, struct value_anchor *anchor)
+{
+	const char *colon = strchr(text, ':');
+	const char *hash;
+	char lower[VALUE_HASH_HEX_LEN + 1];
+	long long seq;
+	char *end;
+	size_t i;
+
+	if (colon == NULL || text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	seq = strtoll(text, &end, 10);
+	if (errno != 0 || end != colon || seq < 1 || seq > VALUE_SEQ_MAX)
+		return -1;
+	hash = colon + 1;
+	if (strlen(hash) != VALUE_HASH_HEX_LEN)
+		return -1;
+	for (i = 0; i < VALUE_HASH_HEX_LEN; i++) {
+		if (!isxdigit((unsigned char)hash[i]))
+			return -1;
+		lower[i] = (char)tolower((unsigned char)hash[i]);
+	}
+	lower[VALUE_HASH_HEX_LEN] = '\0';
+	memcpy(anchor->hash, lower, sizeof(lower));
+	anchor->seq = seq;
+	return 0;
+}

@@ -62,4 +62,27 @@ int value_parse_yes_no(const char *text, bool *yes);
  */
 int value_normalize_etag(const char *text, char *out, size_t outlen);
 
+/* Hex digits of an audit record's SHA-256 hash. */
+#define VALUE_HASH_HEX_LEN 64
+
+/*
+ * Largest audit seq that the daemon accepts in a query parameter: 2^53 - 1,
+ * the largest integer that a JSON parser using IEEE 754 doubles reads
+ * exactly.
+ */
+#define VALUE_SEQ_MAX 9007199254740991LL
+
+/* An audit record's seq and hash, recorded earlier to detect rewrites. */
+struct value_anchor {
+	long long seq;
+	char hash[VALUE_HASH_HEX_LEN + 1]; /* lowercase hex */
+};
+
+/*
+ * Parses "SEQ:HASH": SEQ a whole number from 1 to VALUE_SEQ_MAX without
+ * sign or spaces, HASH exactly 64 hex digits in any letter case. Returns
+ * 0 with the hash lowercased in anchor, or -1 for anything else.
+ */
+int value_parse_anchor(const char *text, struct value_anchor *anchor);
+
 #endif

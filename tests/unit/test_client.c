@@ -1,7 +1,8 @@
 /*
  * Unit tests of the ismsctl modules that need no server: option parsing,
  * value checks, exit statuses, problem messages, text and tables, token
- * files, request bodies and atomic export files.
+ * files, CA bundle checks, request bodies, the response size limit,
+ * paging, audit verification results and atomic export files.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "buffer.h"
@@ -19,6 +21,7 @@
 #include "ismsctl.h"
 #include "options.h"
 #include "output.h"
+#include "paging.h"
 #include "problem.h"
 #include "settings.h"
 #include "table.h"
@@ -225,6 +228,567 @@ test_settings_check_url(void)
 	CHECK(settings_check_url("https://h/a b", err, sizeof(err)) == -1);
 	CHECK(settings_check_url("https://h/?x=1", err, sizeof(err)) == -1);
 	CHECK(settings_check_url("https://h\r\nX: y", err, sizeof(err)) == -1);
+}
+
+static void
+test_settings_url_userinfo(void)
+{
+	char err[512];
+	char shown[256];
+
+	CHECK(settings_check_url(
+		  "https://anna:s3cret@isms.example:8443", err, sizeof(err)) ==
+	    -1);
+	CHECK(strstr(err, "s3cret") == NULL);
+	CHECK(strstr(err, "anna") == NULL);
+	CHECK(strstr(err, "'https://***@isms.example:8443'") != NULL);
+	CHECK(strstr(err, "user name or password") != NULL);
+	CHECK(strstr(err, "ISMS_TOKEN_FILE") != NULL);
+	CHECK(settings_check_url("https://anna@h", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "anna") == NULL);
+	CHECK(settings_check_url("https://@h", err, sizeof(err)) == -1);
+	/* Other checks that show the URL hide the password as well. */
+	CHECK(settings_check_url("http://anna:s3cret@h", err, sizeof(err)) ==
+	    -1);
+	CHECK(strstr(err, "s3cret") == NULL);
+	CHECK(settings_check_url("anna:s3cret@h", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "s3cret") == NULL);
+	/* An '@' after the host is part of the path, not userinfo. */
+	CHECK(settings_check_url("https://h:1/ismsd@x", err, sizeof(err)) == 0);
+
+	settings_redact_url("https://u:p@h:1/a@b", shown, sizeof(shown));
+	CHECK_STR(shown, "https://***@h:1/a@b");
+	settings_redact_url("https://a@b:c@h", shown, sizeof(shown));
+	CHECK_STR(shown, "https://***@h");
+	settings_redact_url("https://h:1/a@b", shown, sizeof(shown));
+	CHECK_STR(shown, "https://h:1/a@b");
+	settings_redact_url("u:p@h", shown, sizeof(shown));
+	CHECK_STR(shown, "***@h");
+}
+
+/* A certificate header that the CA bundle check looks for. */
+static const char pem_text[] = "# Development CA\n"
+			       "-----BEGIN CERTIFICATE-----\n"
+			       "MIIBszCCAVmgAwIBAgIUJ\n"
+			       "-----END CERTIFICATE-----\n";
+
+static void
+test_cacert_check(void)
+{
+	char err[2048];
+	char path[512];
+	const char *file;
+	FILE *f;
+	size_t i;
+
+	file = write_temp_file("ca.pem", pem_text, 0644);
+	CHECK(settings_check_cacert(file, err, sizeof(err)) == 0);
+
+	snprintf(path, sizeof(path), "%s/missing.pem", temp_dir);
+	CHECK(settings_check_cacert(path, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "not found") != NULL);
+	CHECK(strstr(err, path) != NULL);
+
+	CHECK(settings_check_cacert(temp_dir, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "is a directory") != NULL);
+	CHECK(strstr(err, temp_dir) != NULL);
+
+	file = write_temp_file("ca.der", "0\x82\x01\xb3", 0644);
+	CHECK(settings_check_cacert(file, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "contains no PEM certificate") != NULL);
+	CHECK(strstr(err, "openssl x509 -inform DER") != NULL);
+	CHECK(strstr(err, file) != NULL);
+
+	file = write_temp_file("ca-empty.pem", "", 0644);
+	CHECK(settings_check_cacert(file, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "contains no PEM certificate") != NULL);
+
+	/* A private key alone is PEM but no certificate. */
+	file = write_temp_file("ca-key.pem",
+	    "-----BEGIN PRIVATE KEY-----\nMC4C\n-----END PRIVATE KEY-----\n",
+	    0600);
+	CHECK(settings_check_cacert(file, err, sizeof(err)) == -1);
+
+	/* The header is found when it straddles two 64 KiB reads. */
+	snprintf(path, sizeof(path), "%s/ca-long.pem", temp_dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f != NULL) {
+		for (i = 0; i < 64 * 1024 - 10; i++)
+			fputc('#', f);
+		fputs(pem_text + strlen("# Development CA\n"), f);
+		fclose(f);
+	}
+	CHECK(settings_check_cacert(path, err, sizeof(err)) == 0);
+
+	/* A FIFO must not block the check. */
+	snprintf(path, sizeof(path), "%s/ca-fifo", temp_dir);
+	CHECK(mkfifo(path, 0600) == 0);
+	CHECK(settings_check_cacert(path, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "not a regular file") != NULL);
+
+	/* Root reads any file, so the permission check needs another user. */
+	if (geteuid() != 0) {
+		file = write_temp_file("ca-private.pem", pem_text, 0000);
+		CHECK(settings_check_cacert(file, err, sizeof(err)) == -1);
+		CHECK(strstr(err, "cannot read CA bundle") != NULL);
+		CHECK(strstr(err, "Permission denied") != NULL);
+	}
+}
+
+static void
+test_client_rejects_local_settings(void)
+{
+	struct settings settings;
+	struct http_client *client = NULL;
+	char err[256];
+	const char *pem = write_temp_file("ca-client.pem", pem_text, 0644);
+
+	settings_init(&settings);
+	CHECK(settings_load_env(&settings) == 0);
+	CHECK(settings_apply_option(
+		  &settings, OPT_CACERT, temp_dir, err, sizeof(err)) == 0);
+	CHECK(http_client_new(&settings, &client) == CTL_EXIT_USAGE);
+	CHECK(client == NULL);
+	CHECK(settings_apply_option(
+		  &settings, OPT_CACERT, pem, err, sizeof(err)) == 0);
+	CHECK(settings_apply_option(&settings, OPT_URL,
+		  "https://u:pw@127.0.0.1:1", err, sizeof(err)) == 0);
+	CHECK(http_client_new(&settings, &client) == CTL_EXIT_USAGE);
+	CHECK(client == NULL);
+	CHECK(settings_apply_option(&settings, OPT_URL, "https://127.0.0.1:1",
+		  err, sizeof(err)) == 0);
+	CHECK(http_client_new(&settings, &client) == CTL_EXIT_OK);
+	CHECK(client != NULL);
+	http_client_free(client);
+	settings_free(&settings);
+}
+
+static void
+test_http_body_limit(void)
+{
+	struct http_body body = {.max = 10};
+	char data[] = "0123456789AB";
+
+	CHECK(HTTP_MAX_BODY == 256UL * 1024 * 1024);
+	buffer_init(&body.buf);
+	CHECK(http_body_write(data, 1, 6, &body) == 6);
+	CHECK(http_body_write(data + 6, 1, 4, &body) == 4);
+	CHECK(!body.too_large);
+	CHECK(body.buf.len == 10);
+	CHECK(http_body_write(data + 10, 1, 1, &body) == 0);
+	CHECK(body.too_large);
+	CHECK(!body.out_of_memory);
+	CHECK(body.buf.len == 10);
+	CHECK(memcmp(body.buf.data, "0123456789", 10) == 0);
+	buffer_free(&body.buf);
+
+	body = (struct http_body){.max = 4};
+	buffer_init(&body.buf);
+	CHECK(http_body_write(data, 1, 12, &body) == 0);
+	CHECK(body.too_large);
+	CHECK(body.buf.len == 0);
+	buffer_free(&body.buf);
+}
+
+static void
+test_problem_json_text(void)
+{
+	static const char problem[] =
+	    "{\"type\":\"urn:ismsd:problem:unavailable\",\"status\":503,"
+	    "\"detail\":\"the database is unreachable\"}";
+	char *text;
+	json_t *doc;
+
+	text = problem_json_text(
+	    503, "application/problem+json", problem, strlen(problem));
+	CHECK_STR(text, problem);
+	free(text);
+
+	text = problem_json_text(
+	    502, "text/html", "<html>Bad gateway</html>", 24);
+	doc = text != NULL ? json_loads(text, 0, NULL) : NULL;
+	CHECK(json_is_object(doc));
+	CHECK_STR(json_string_value(json_object_get(doc, "type")),
+	    "about:blank");
+	CHECK(json_integer_value(json_object_get(doc, "status")) == 502);
+	CHECK(strstr(json_string_value(json_object_get(doc, "detail")),
+		  "HTTP 502") != NULL);
+	json_decref(doc);
+	free(text);
+
+	text = problem_json_text(503, "application/json", "[1]", 3);
+	CHECK(text != NULL);
+	if (text != NULL)
+		CHECK(strstr(text, "about:blank") != NULL);
+	free(text);
+	text = problem_json_text(503, "application/problem+json", "{", 1);
+	CHECK(text != NULL);
+	if (text != NULL)
+		CHECK(strstr(text, "about:blank") != NULL);
+	free(text);
+	text = problem_json_text(503, NULL, NULL, 0);
+	CHECK(text != NULL);
+	if (text != NULL)
+		CHECK(strstr(text, "\"status\":503") != NULL);
+	free(text);
+}
+
+/* Pages served by fake_fetch() in call order, and the cursors it got. */
+struct fake_pages {
+	const char *const *bodies; /* NULL-terminated JSON texts */
+	size_t calls;
+	char cursors[8][32]; /* "(null)" for the first page */
+};
+
+static int
+fake_fetch(void *context, const char *cursor, json_t **page)
+{
+	struct fake_pages *pages = context;
+
+	*page = NULL;
+	if (pages->calls >= 8 || pages->bodies[pages->calls] == NULL)
+		return CTL_EXIT_NOT_FOUND;
+	snprintf(pages->cursors[pages->calls], sizeof(pages->cursors[0]),
+	    "%s", cursor != NULL ? cursor : "(null)");
+	*page = json_loads(pages->bodies[pages->calls], 0, NULL);
+	pages->calls++;
+	return *page != NULL ? CTL_EXIT_OK : CTL_EXIT_SERVER;
+}
+
+/* Returns the text written to f, valid until the next call. */
+static const char *
+read_stream(FILE *f)
+{
+	static char text[4096];
+	size_t n;
+
+	rewind(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	return text;
+}
+
+static void
+test_paging_collect(void)
+{
+	static const char *const three[] = {
+	    "{\"items\":[{\"seq\":5},{\"seq\":4}],\"next\":\"4\"}",
+	    "{\"items\":[{\"seq\":3},{\"seq\":2}],\"next\":\"2\"}",
+	    "{\"items\":[{\"seq\":1}],\"next\":null}", NULL};
+	static const char *const looping[] = {
+	    "{\"items\":[{\"seq\":5}],\"next\":\"5\"}",
+	    "{\"items\":[{\"seq\":5}],\"next\":\"5\"}", NULL};
+	static const char *const no_items[] = {"{\"next\":null}", NULL};
+	struct fake_pages pages = {three, 0, {""}};
+	struct paging_result result;
+	FILE *f;
+
+	CHECK(paging_collect(fake_fetch, &pages, "audit", NULL, false,
+		  &result) == CTL_EXIT_OK);
+	CHECK(pages.calls == 1);
+	CHECK(json_array_size(result.items) == 2);
+	CHECK_STR(result.next, "4");
+	paging_result_free(&result);
+
+	pages = (struct fake_pages){three, 0, {""}};
+	CHECK(paging_collect(fake_fetch, &pages, "audit", NULL, true,
+		  &result) == CTL_EXIT_OK);
+	CHECK(pages.calls == 3);
+	CHECK_STR(pages.cursors[0], "(null)");
+	CHECK_STR(pages.cursors[1], "4");
+	CHECK_STR(pages.cursors[2], "2");
+	CHECK(json_array_size(result.items) == 5);
+	CHECK(json_integer_value(json_object_get(
+		  json_array_get(result.items, 4), "seq")) == 1);
+	CHECK(result.next == NULL);
+	f = tmpfile();
+	CHECK(f != NULL);
+	if (f != NULL) {
+		CHECK(paging_print_merged(f, result.items) == 0);
+		CHECK_STR(read_stream(f),
+		    "{\"items\":[{\"seq\":5},{\"seq\":4},{\"seq\":3},"
+		    "{\"seq\":2},{\"seq\":1}],\"next\":null}\n");
+		fclose(f);
+	}
+	paging_result_free(&result);
+
+	/* --cursor: the first request starts after the given cursor. */
+	pages = (struct fake_pages){three + 1, 0, {""}};
+	CHECK(paging_collect(fake_fetch, &pages, "audit", "4", true,
+		  &result) == CTL_EXIT_OK);
+	CHECK(pages.calls == 2);
+	CHECK_STR(pages.cursors[0], "4");
+	CHECK(json_array_size(result.items) == 3);
+	paging_result_free(&result);
+
+	pages = (struct fake_pages){looping, 0, {""}};
+	CHECK(paging_collect(fake_fetch, &pages, "audit", NULL, true,
+		  &result) == CTL_EXIT_SERVER);
+	CHECK(pages.calls == 2);
+	paging_result_free(&result);
+
+	pages = (struct fake_pages){looping, 0, {""}};
+	CHECK(paging_collect(fake_fetch, &pages, "audit", "5", true,
+		  &result) == CTL_EXIT_SERVER);
+	CHECK(pages.calls == 1);
+	paging_result_free(&result);
+
+	pages = (struct fake_pages){no_items, 0, {""}};
+	CHECK(paging_collect(fake_fetch, &pages, "audit", NULL, true,
+		  &result) == CTL_EXIT_SERVER);
+	paging_result_free(&result);
+
+	/* A first page whose next is null needs one request, even with all. */
+	pages = (struct fake_pages){three + 2, 0, {""}};
+	CHECK(paging_collect(fake_fetch, &pages, "audit", NULL, true,
+		  &result) == CTL_EXIT_OK);
+	CHECK(pages.calls == 1);
+	CHECK(json_array_size(result.items) == 1);
+	paging_result_free(&result);
+
+	/* A failed fetch ends the walk with its exit status. */
+	pages = (struct fake_pages){looping + 2, 0, {""}};
+	CHECK(paging_collect(fake_fetch, &pages, "audit", NULL, true,
+		  &result) == CTL_EXIT_NOT_FOUND);
+	paging_result_free(&result);
+}
+
+static void
+test_audit_list_query(void)
+{
+	static const char *const filters[] = {"list", "--object",
+	    "soa/iso27001-2022/5.1", "--action", "soa.update", "--limit", "20",
+	    "--cursor", "812", "--all", NULL};
+	static const char *const defaults[] = {"list", NULL};
+	static const char *const empty_cursor[] = {
+	    "list", "--cursor", "", NULL};
+	static const char *const operand[] = {"list", "5.1", NULL};
+	static const char *const bad_limit[] = {"list", "--limit", "0", NULL};
+	struct test_argv argv = make_argv(filters);
+	struct settings settings;
+	struct command cmd;
+	struct audit_list_args args;
+	struct buffer query;
+
+	settings_init(&settings);
+	buffer_init(&query);
+	cmd = (struct command){&settings, "audit list", "", CTL_EXIT_OK};
+	CHECK(audit_list_parse(&cmd, argv.argc, argv.argv, &args) == 0);
+	CHECK(args.all);
+	CHECK(args.limit == 20);
+	CHECK_STR(args.cursor, "812");
+	CHECK(audit_list_query(&args, args.cursor, &query) == 0);
+	CHECK_STR(query.data,
+	    "object=soa%2Fiso27001-2022%2F5.1&action=soa.update&cursor=812&"
+	    "limit=20");
+	buffer_free(&query);
+	CHECK(audit_list_query(&args, NULL, &query) == 0);
+	CHECK(strstr(query.data, "cursor") == NULL);
+	buffer_free(&query);
+	free_argv(&argv);
+
+	argv = make_argv(defaults);
+	CHECK(audit_list_parse(&cmd, argv.argc, argv.argv, &args) == 0);
+	CHECK(!args.all);
+	CHECK(args.cursor == NULL);
+	CHECK(audit_list_query(&args, NULL, &query) == 0);
+	CHECK(query.len == 0);
+	buffer_free(&query);
+	free_argv(&argv);
+
+	argv = make_argv(empty_cursor);
+	CHECK(audit_list_parse(&cmd, argv.argc, argv.argv, &args) == -1);
+	CHECK(cmd.exit_code == CTL_EXIT_USAGE);
+	free_argv(&argv);
+
+	cmd.exit_code = CTL_EXIT_OK;
+	argv = make_argv(operand);
+	CHECK(audit_list_parse(&cmd, argv.argc, argv.argv, &args) == -1);
+	CHECK(cmd.exit_code == CTL_EXIT_USAGE);
+	free_argv(&argv);
+
+	cmd.exit_code = CTL_EXIT_OK;
+	argv = make_argv(bad_limit);
+	CHECK(audit_list_parse(&cmd, argv.argc, argv.argv, &args) == -1);
+	CHECK(cmd.exit_code == CTL_EXIT_USAGE);
+	free_argv(&argv);
+	settings_free(&settings);
+}
+
+#define HASH_A "9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c0b2d4f6e8a0c2e4f6a8b0d2f4e6a8c0e"
+
+static void
+test_anchor_parse(void)
+{
+	static const struct {
+		const char *input;
+		bool valid;
+	} cases[] = {
+	    {"4391:" HASH_A, true},
+	    {"1:" HASH_A, true},
+	    {"9007199254740991:" HASH_A, true},
+	    {"0:" HASH_A, false},
+	    {"-1:" HASH_A, false},
+	    {"+1:" HASH_A, false},
+	    {" 1:" HASH_A, false},
+	    {"1 :" HASH_A, false},
+	    {"9007199254740992:" HASH_A, false},
+	    {"99999999999999999999:" HASH_A, false},
+	    {"x:" HASH_A, false},
+	    {":" HASH_A, false},
+	    {"4391", false},
+	    {"4391:", false},
+	    {HASH_A, false},
+	    {"4391:" HASH_A "0", false},
+	    {"4391:9f2c", false},
+	    {"4391:g" HASH_A, false},
+	    {"4391: " HASH_A, false},
+	    {"4391:" HASH_A ":1", false},
+	};
+	struct value_anchor anchor;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret = value_parse_anchor(cases[i].input, &anchor);
+
+		if ((ret == 0) != cases[i].valid)
+			fprintf(stderr, "anchor '%s' gave %d\n",
+			    cases[i].input, ret);
+		CHECK((ret == 0) == cases[i].valid);
+	}
+	CHECK(value_parse_anchor("4391:" HASH_A, &anchor) == 0);
+	CHECK(anchor.seq == 4391);
+	CHECK_STR(anchor.hash, HASH_A);
+	CHECK(value_parse_anchor("7:9F2C4E6A8B0D1F3E5A7C9B1D3F5E7A9C0B2D4F6E8A0C"
+				 "2E4F6A8B0D2F4E6A8C0E",
+		  &anchor) == 0);
+	CHECK(anchor.seq == 7);
+	CHECK_STR(anchor.hash, HASH_A);
+}
+
+static void
+test_audit_verify_parse(void)
+{
+	static const char *const plain[] = {"verify", "--json", NULL};
+	static const char *const anchored[] = {
+	    "verify", "--anchor", "12:" HASH_A, NULL};
+	static const char *const bad_anchor[] = {
+	    "verify", "--anchor", "12:abc", NULL};
+	static const char *const operand[] = {"verify", "12", NULL};
+	struct test_argv argv = make_argv(plain);
+	struct settings settings;
+	struct command cmd;
+	struct audit_verify_args args;
+	struct buffer query;
+
+	settings_init(&settings);
+	buffer_init(&query);
+	cmd = (struct command){&settings, "audit verify", "", CTL_EXIT_OK};
+	CHECK(audit_verify_parse(&cmd, argv.argc, argv.argv, &args) == 0);
+	CHECK(!args.anchored);
+	CHECK(settings.json);
+	CHECK(audit_verify_query(&args, &query) == 0);
+	CHECK(query.len == 0);
+	free_argv(&argv);
+
+	argv = make_argv(anchored);
+	CHECK(audit_verify_parse(&cmd, argv.argc, argv.argv, &args) == 0);
+	CHECK(args.anchored);
+	CHECK(audit_verify_query(&args, &query) == 0);
+	CHECK_STR(query.data, "anchor_seq=12&anchor_hash=" HASH_A);
+	buffer_free(&query);
+	free_argv(&argv);
+
+	argv = make_argv(bad_anchor);
+	CHECK(audit_verify_parse(&cmd, argv.argc, argv.argv, &args) == -1);
+	CHECK(cmd.exit_code == CTL_EXIT_USAGE);
+	free_argv(&argv);
+
+	cmd.exit_code = CTL_EXIT_OK;
+	argv = make_argv(operand);
+	CHECK(audit_verify_parse(&cmd, argv.argc, argv.argv, &args) == -1);
+	CHECK(cmd.exit_code == CTL_EXIT_USAGE);
+	free_argv(&argv);
+	settings_free(&settings);
+}
+
+static void
+test_audit_verify_output(void)
+{
+	static const struct {
+		const char *response;
+		bool anchored;
+		int exit_code;
+		const char *output; /* NULL when nothing is printed */
+	} cases[] = {
+	    {"{\"valid\":true,\"records\":4388,\"head_seq\":4391,"
+	     "\"head_hash\":\"" HASH_A "\"}",
+		false, CTL_EXIT_OK,
+		"audit log valid: 4388 records checked; head record 4391 has "
+		"hash " HASH_A " — record these two values to detect later "
+		"rewrites\n"},
+	    {"{\"valid\":true,\"records\":0,\"head_seq\":null,"
+	     "\"head_hash\":null}",
+		false, CTL_EXIT_OK, "audit log valid: 0 records checked\n"},
+	    {"{\"valid\":true,\"records\":3}", false, CTL_EXIT_OK,
+		"audit log valid: 3 records checked\n"},
+	    {"{\"valid\":false,\"first_bad_seq\":877,\"records\":1204,"
+	     "\"head_seq\":1204,\"head_hash\":\"" HASH_A "\"}",
+		false, CTL_EXIT_AUDIT_INVALID,
+		"audit log INVALID: the hash chain breaks at record seq 877\n"},
+	    {"{\"valid\":true,\"records\":4388,\"head_seq\":4391,"
+	     "\"head_hash\":\"" HASH_A "\",\"anchor_valid\":true}",
+		true, CTL_EXIT_OK,
+		"audit log valid: 4388 records checked; head record 4391 has "
+		"hash " HASH_A " — record these two values to detect later "
+		"rewrites\n"
+		"anchor holds: record 12 still has hash " HASH_A "\n"},
+	    {"{\"valid\":true,\"records\":10,\"head_seq\":10,"
+	     "\"head_hash\":\"" HASH_A "\",\"anchor_valid\":false}",
+		true, CTL_EXIT_AUDIT_INVALID,
+		"audit log valid: 10 records checked; head record 10 has hash "
+		HASH_A "\n"
+		"anchor INVALID: record 12 is gone or no longer has hash " HASH_A
+		", so the audit log was rewritten or its newest records were "
+		"removed after the anchor was recorded\n"},
+	    {"{\"valid\":false,\"first_bad_seq\":3,\"records\":10,"
+	     "\"anchor_valid\":true}",
+		true, CTL_EXIT_AUDIT_INVALID,
+		"audit log INVALID: the hash chain breaks at record seq 3\n"
+		"anchor holds: record 12 still has hash " HASH_A "\n"},
+	    {"{\"valid\":true,\"records\":10}", true, CTL_EXIT_SERVER, NULL},
+	    {"{\"records\":10}", false, CTL_EXIT_SERVER, NULL},
+	    {"{\"valid\":\"yes\"}", false, CTL_EXIT_SERVER, NULL},
+	};
+	struct audit_verify_args args = {0};
+	size_t i;
+
+	CHECK(value_parse_anchor("12:" HASH_A, &args.anchor) == 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *result = json_loads(cases[i].response, 0, NULL);
+		FILE *f = tmpfile();
+		const char *output;
+		int ret;
+
+		CHECK(result != NULL);
+		CHECK(f != NULL);
+		if (result == NULL || f == NULL)
+			continue;
+		args.anchored = cases[i].anchored;
+		ret = audit_print_verify(f, result, &args);
+		output = read_stream(f);
+		if (ret != cases[i].exit_code)
+			fprintf(stderr, "verify case %zu gave exit status %d\n",
+			    i, ret);
+		CHECK(ret == cases[i].exit_code);
+		CHECK(audit_verify_exit_code(result, &args) ==
+		    cases[i].exit_code);
+		CHECK_STR(output,
+		    cases[i].output != NULL ? cases[i].output : "");
+		fclose(f);
+		json_decref(result);
+	}
 }
 
 static void
@@ -935,6 +1499,16 @@ main(void)
 	test_options_errors();
 	test_settings_env_and_flags();
 	test_settings_check_url();
+	test_settings_url_userinfo();
+	test_cacert_check();
+	test_client_rejects_local_settings();
+	test_http_body_limit();
+	test_problem_json_text();
+	test_paging_collect();
+	test_audit_list_query();
+	test_anchor_parse();
+	test_audit_verify_parse();
+	test_audit_verify_output();
 	test_token_file_reading();
 	test_token_resolution();
 	test_status_normalisation();
