@@ -166,9 +166,10 @@ get_audit_verify(struct request *r)
 		int held = PQgetvalue(res, 0, 4)[0] == 't';
 
 		if (!held)
-			log_error("audit log anchor record %s no longer has "
-				  "the recorded hash",
-			    params[0]);
+			log_error("request %s by %s: audit anchor record %s "
+				  "is missing or has another hash (a rewritten "
+				  "or cut chain, or a wrong anchor)",
+			    r->request_id, r->actor, params[0]);
 		json_object_set_new(body, "anchor_valid", json_boolean(held));
 	}
 	PQclear(res);

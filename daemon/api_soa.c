@@ -23,12 +23,13 @@
 
 static const struct db_stmt stmt_soa_list = {
 	"soa_list",
-	"SELECT " SQL_SOA_ENTRY_JSON "::text, s.framework_id, s.ref, c.title, "
+	"SELECT " SQL_SOA_ENTRY_JSON "::text, s.framework_id, s.ref, "
+	"c.iso_control, c.title, "
 	"c.theme, CASE s.applicable WHEN true THEN 'yes' "
 	"WHEN false THEN 'no' END, s.justification, s.status, s.owner, "
 	"array_to_string(s.evidence, E'\\n'), "
 	SQL_RFC3339("s.reviewed_at") ", " SQL_RFC3339("s.next_review_at")
-	", s.version, c.iso_control"
+	", s.version, " SQL_RFC3339("s.updated_at") ", s.updated_by"
 	SQL_SOA_FROM "WHERE s.framework_id = $1 ORDER BY c.sort_key",
 	1,
 };
@@ -54,7 +55,11 @@ static const struct db_stmt stmt_soa_lock = {
 
 static const struct db_stmt stmt_control_status = {
 	"control_status",
-	"SELECT catalogue_status FROM control "
+	"SELECT CASE catalogue_status "
+	"WHEN 'moved' THEN 'was moved to ' || coalesce(moved_to, '?') "
+	"WHEN 'lapsed' THEN 'has lapsed' "
+	"WHEN 'no_government_measure' THEN 'is not a government measure' "
+	"ELSE 'has no entry' END FROM control "
 	"WHERE framework_id = $1 AND ref = $2",
 	2,
 };
@@ -75,9 +80,10 @@ static const struct db_stmt stmt_soa_update = {
 static void
 soa_csv(struct request *r, PGresult *res)
 {
-	static const char *const header[] = { "framework", "ref", "title",
-		"theme", "applicable", "justification", "status", "owner",
-		"evidence", "reviewed_at", "next_review_at", "version" };
+	static const char *const header[] = { "framework", "ref",
+		"iso_control", "title", "theme", "applicable", "justification",
+		"status", "owner", "evidence", "reviewed_at", "next_review_at",
+		"version", "updated_at", "updated_by" };
 	struct evbuffer *buf = evbuffer_new();
 	size_t i;
 	int row, col;
@@ -86,8 +92,8 @@ soa_csv(struct request *r, PGresult *res)
 		csv_field(buf, header[i], i == 0);
 	csv_end_row(buf);
 	for (row = 0; row < PQntuples(res); row++) {
-		/* Columns 1-12 of stmt_soa_list, in header order. */
-		for (col = 1; col <= 12; col++)
+		/* Columns 1-15 of stmt_soa_list, in header order. */
+		for (col = 1; col <= 15; col++)
 			csv_field(buf,
 			    PQgetisnull(res, row, col)
 				? NULL
@@ -159,7 +165,7 @@ reply_no_entry(struct request *r, int status)
 	if (db_ok(res) && PQntuples(res) == 1)
 		reply_problem(r, status,
 		    status == 404 ? "not-found" : "rule-violation", NULL,
-		    "%s %s is %s in the catalogue and has no SoA entry",
+		    "%s %s has no SoA entry: it %s",
 		    r->params[0], r->params[1], PQgetvalue(res, 0, 0));
 	else
 		reply_problem(r, 404, "not-found", NULL,
@@ -223,8 +229,9 @@ if_match_version(struct request *r)
 	for (i = 2; len > 3 && i < len - 1; i++)
 		if (etag[i] < '0' || etag[i] > '9')
 			break;
+	/* Versions start at 1 and have no leading zeros. */
 	if (len < 4 || len > 14 || strncmp(etag, "\"v", 2) != 0 ||
-	    etag[len - 1] != '"' || i != len - 1) {
+	    etag[2] == '0' || etag[len - 1] != '"' || i != len - 1) {
 		reply_problem(r, 400, "invalid-value", "If-Match",
 		    "If-Match must be one ETag such as \"v3\", with the "
 		    "double quotes");

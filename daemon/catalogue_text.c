@@ -104,7 +104,8 @@ catalogue_text_parse(const char *text, catalogue_text_cb cb, void *arg,
 		next = strchr(line, '\n');
 		len = next != NULL ? (size_t)(next - line) : strlen(line);
 		next = next != NULL ? next + 1 : line + len;
-		if (line[0] == '#') {
+		/* Deeper headings ("### ...") belong to the measure text. */
+		if (line[0] == '#' && (len < 3 || strncmp(line, "###", 3) != 0)) {
 			if (in_measure) {
 				rc = emit(cb, arg, ref, body, err, errlen);
 				count++;

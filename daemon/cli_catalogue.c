@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -24,18 +25,26 @@ struct import {
 	int updated;
 	int unknown;
 	char unknown_refs[UNKNOWN_LISTED * 24];
+	char **seen; /* refs stored so far, to catch a repeated heading */
+	size_t nseen;
 };
 
 static char *
 read_text_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	char *text = NULL;
 	long size;
 
 	if (f == NULL) {
 		fprintf(stderr, "ismsd: cannot open %s: %s\n", path,
 		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "ismsd: %s is not a regular file\n", path);
+		fclose(f);
 		return NULL;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
@@ -48,6 +57,11 @@ read_text_file(const char *path)
 	text = xmalloc((size_t)size + 1);
 	if (fread(text, 1, (size_t)size, f) != (size_t)size) {
 		fprintf(stderr, "ismsd: reading %s failed\n", path);
+		free(text);
+		text = NULL;
+	} else if (memchr(text, '\0', (size_t)size) != NULL) {
+		fprintf(stderr, "ismsd: %s contains NUL bytes; give a Markdown "
+				"text file\n", path);
 		free(text);
 		text = NULL;
 	} else {
@@ -65,6 +79,19 @@ store_text(void *arg, const char *ref, const char *body)
 	const char *params[4];
 	PGresult *res;
 	int ok, found;
+	size_t i;
+
+	for (i = 0; i < im->nseen; i++) {
+		if (strcmp(im->seen[i], ref) == 0) {
+			fprintf(stderr, "ismsd: heading \"## %s\" appears more "
+					"than once; keep one\n", ref);
+			return -1;
+		}
+	}
+	im->seen = realloc(im->seen, (im->nseen + 1) * sizeof(*im->seen));
+	if (im->seen == NULL)
+		abort();
+	im->seen[im->nseen++] = xstrdup(ref);
 
 	catalogue_text_title(body, title, sizeof(title));
 	params[0] = im->framework;
@@ -95,6 +122,30 @@ store_text(void *arg, const char *ref, const char *body)
 	return 0;
 }
 
+static void
+import_free(struct import *im)
+{
+	size_t i;
+
+	for (i = 0; i < im->nseen; i++)
+		free(im->seen[i]);
+	free(im->seen);
+}
+
+static int
+framework_loaded(PGconn *conn, const char *framework)
+{
+	const char *params[1] = { framework };
+	PGresult *res;
+	int found;
+
+	res = PQexecParams(conn, "SELECT 1 FROM framework WHERE id = $1", 1,
+	    NULL, params, NULL, NULL, 0);
+	found = db_ok(res) && PQntuples(res) == 1;
+	PQclear(res);
+	return found;
+}
+
 static int
 import_text(PGconn *conn, const char *framework, const char *path)
 {
@@ -104,6 +155,12 @@ import_text(PGconn *conn, const char *framework, const char *path)
 	json_t *record;
 	int n;
 
+	if (!framework_loaded(conn, framework)) {
+		fprintf(stderr, "ismsd: framework \"%s\" is not loaded; "
+				"give a loaded framework id such as bio2\n",
+		    framework);
+		return EXIT_FAILURE_RUN;
+	}
 	text = read_text_file(path);
 	if (text == NULL)
 		return EXIT_FAILURE_RUN;
@@ -130,20 +187,24 @@ import_text(PGconn *conn, const char *framework, const char *path)
 	    cli_audit(conn, "catalogue.import_text", object, after) < 0 ||
 	    cli_exec(conn, "COMMIT") < 0)
 		goto fail;
-	printf("ismsd: stored %d measure texts in framework \"%s\" from %s\n",
-	    im.updated, framework, base);
+	printf("ismsd: stored %d measure text%s in framework \"%s\" from %s\n",
+	    im.updated, im.updated == 1 ? "" : "s", framework, base);
 	if (im.unknown > 0)
-		printf("ismsd: %d headings name no entry of \"%s\" and were "
-		       "skipped: %s%s\n", im.unknown, framework, im.unknown_refs,
+		printf("ismsd: %d heading%s named no entry of \"%s\" and "
+		       "%s skipped: %s%s\n", im.unknown,
+		    im.unknown == 1 ? "" : "s", framework,
+		    im.unknown == 1 ? "was" : "were", im.unknown_refs,
 		    im.unknown > UNKNOWN_LISTED ? ", ..." : "");
 	printf("ismsd: restart ismsd to show the new titles\n");
 	free(after);
 	free(text);
+	import_free(&im);
 	return EXIT_OK;
 fail:
 	cli_exec(conn, "ROLLBACK");
 	free(after);
 	free(text);
+	import_free(&im);
 	return EXIT_FAILURE_RUN;
 }
 
@@ -172,8 +233,13 @@ cli_catalogue(int argc, char **argv)
 		default: cli_usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (framework == NULL || !framework_id_valid(framework) ||
-	    optind != argc - 1) {
+	if (framework != NULL && !framework_id_valid(framework)) {
+		fprintf(stderr, "ismsd: invalid --framework \"%.64s\": "
+				"framework ids are lower case letters, digits, "
+				"'.' and '-', such as bio2\n", framework);
+		return EXIT_USAGE;
+	}
+	if (framework == NULL || optind != argc - 1) {
 		fprintf(stderr, "ismsd: catalogue import-text needs "
 				"--framework ID (such as bio2) and one FILE\n");
 		return EXIT_USAGE;

@@ -64,8 +64,11 @@ token_cmd_create(PGconn *conn, const char *name, const char *role_text,
 	enum role role = role_parse(role_text);
 
 	if (role == 0) {
+		char shown[72];
+
 		fprintf(stderr, "ismsd: invalid --role \"%s\": use admin, "
-				"ciso or auditor\n", role_text);
+				"ciso or auditor\n",
+		    log_escape(shown, sizeof(shown), role_text));
 		return EXIT_USAGE;
 	}
 	if (cli_exec(conn, "BEGIN") < 0)
@@ -156,7 +159,7 @@ token_name_valid(const char *name)
 {
 	size_t i, len = strlen(name);
 
-	if (len == 0 || len > TOKEN_NAME_MAX)
+	if (len == 0 || len > TOKEN_NAME_MAX || !isalnum((unsigned char)name[0]))
 		return 0;
 	for (i = 0; i < len; i++)
 		if (!isalnum((unsigned char)name[i]) &&
@@ -187,6 +190,12 @@ cli_token(int argc, char **argv)
 	verb = argv[1];
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "f:", options, NULL)) != -1) {
+		/* A repeated option would silently replace the first. */
+		if ((c == 'r' && role != NULL) || (c == 'N' && name != NULL)) {
+			fprintf(stderr, "ismsd: --%s is given more than once\n",
+			    c == 'r' ? "role" : "name");
+			return EXIT_USAGE;
+		}
 		switch (c) {
 		case 'f': path = optarg; break;
 		case 'r': role = optarg; break;
@@ -210,9 +219,12 @@ cli_token(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (name != NULL && !token_name_valid(name)) {
+		char shown[72];
+
 		fprintf(stderr, "ismsd: invalid --name \"%s\": use 1-64 "
-				"letters, digits, '.', '_', '@' or '-'\n",
-		    name);
+				"letters, digits, '.', '_', '@' or '-', "
+				"starting with a letter or digit\n",
+		    log_escape(shown, sizeof(shown), name));
 		return EXIT_USAGE;
 	}
 	if ((strcmp(verb, "create") == 0 && (role == NULL || name == NULL)) ||

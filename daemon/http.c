@@ -254,8 +254,33 @@ parse_query(struct request *r)
 	TAILQ_INIT(&r->query);
 	uri = evhttp_request_get_evhttp_uri(r->req);
 	q = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
-	if (q != NULL && evhttp_parse_query_str(q, &r->query) < 0)
+	if (q != NULL && evhttp_parse_query_str(q, &r->query) < 0) {
 		evhttp_clear_headers(&r->query);
+		r->query_invalid = 1;
+	}
+}
+
+/* True when s is valid UTF-8 without control characters. */
+static int
+query_text_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		int n, i;
+
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+		n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1
+		    : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : -1;
+		if (n < 0 || (n == 1 && *p < 0xc2))
+			return 0;
+		for (i = 1; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		p += n + 1;
+	}
+	return 1;
 }
 
 const char *
@@ -272,8 +297,25 @@ request_check_query(struct request *r, const char *const *allowed)
 	size_t i;
 
 	parse_query(r);
+	if (r->query_invalid) {
+		reply_problem(r, 400, "invalid-parameter", NULL,
+		    "the query string is malformed; write it as "
+		    "name=value pairs joined by &");
+		return -1;
+	}
 	TAILQ_FOREACH(kv, &r->query, next) {
 		struct evkeyval *other;
+
+		if (!query_text_valid(kv->key) || !query_text_valid(kv->value)) {
+			char key[64];
+
+			reply_problem(r, 400, "invalid-parameter",
+			    log_escape(key, sizeof(key), kv->key),
+			    "query parameter \"%s\" is not valid UTF-8 text "
+			    "or contains control characters",
+			    key);
+			return -1;
+		}
 
 		for (other = TAILQ_NEXT(kv, next); other != NULL;
 		     other = TAILQ_NEXT(other, next)) {
@@ -312,7 +354,8 @@ accept_q(const char *params, size_t len)
 
 	for (p = params; p + 2 <= params + len; p++)
 		if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=' &&
-		    (p == params || p[-1] == ';' || p[-1] == ' '))
+		    (p == params || p[-1] == ';' || p[-1] == ' ' ||
+			p[-1] == '\t'))
 			q = p + 2;
 	if (q == NULL)
 		return 1000;
@@ -560,8 +603,10 @@ reply_db_error(struct request *r, const PGresult *res, const char *step)
 		const char *code = sqlstate_map[i].sqlstate;
 
 		if (strncmp(state, code, strlen(code)) == 0) {
-			log_warn("request %s: %s failed: %s", r->request_id,
-			    step, PQresultErrorMessage(res));
+			/* The primary message only: DETAIL can show row data. */
+			log_warn("request %s: %s failed: SQLSTATE %s: %s",
+			    r->request_id, step, state,
+			    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
 			reply_problem(r, sqlstate_map[i].status,
 			    sqlstate_map[i].type, NULL, "%s failed: %s", step,
 			    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
@@ -645,7 +690,8 @@ route_find(struct request *r, enum evhttp_cmd_type cmd, char *allow,
 				return route;
 			if (allow[0] != '\0')
 				strncat(allow, ", ", allowlen - strlen(allow) - 1);
-			strncat(allow, method_name(route->method),
+			strncat(allow, route->method == EVHTTP_REQ_GET
+				? "GET, HEAD" : method_name(route->method),
 			    allowlen - strlen(allow) - 1);
 		}
 	}
@@ -665,17 +711,34 @@ header_count(struct request *r, const char *name)
 	return n;
 }
 
+/*
+ * Rejects a request that repeats a header whose second copy could change
+ * its meaning (two different Content-Length values smuggle a request past
+ * a proxy that reads the other one).
+ */
+static int
+repeated_header(struct request *r)
+{
+	static const char *const single[] = { "Content-Length",
+		"Authorization", "If-Match", "Accept", "Content-Type" };
+	size_t i;
+
+	for (i = 0; i < sizeof(single) / sizeof(single[0]); i++) {
+		if (header_count(r, single[i]) > 1) {
+			reply_problem(r, 400, "invalid-value", single[i],
+			    "send the %s header once", single[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 authenticate(struct request *r, unsigned roles)
 {
 	const char *auth = request_header(r, "Authorization");
 	int found;
 
-	if (auth != NULL && header_count(r, "Authorization") > 1) {
-		reply_problem(r, 400, "invalid-value", "Authorization",
-		    "send one Authorization header");
-		return -1;
-	}
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
 		reply_problem(r, 401, "unauthorized", NULL,
 		    "send an API token as \"Authorization: Bearer TOKEN\"");
@@ -766,6 +829,8 @@ request_cb(struct evhttp_request *req, void *arg)
 		    log_escape(path, sizeof(path), r.path));
 		goto done;
 	}
+	if (repeated_header(&r) < 0)
+		goto done;
 	if (route->roles != 0 && authenticate(&r, route->roles) < 0)
 		goto done;
 	if (!request_accepts(&r, "application/json") &&

@@ -28,6 +28,7 @@ struct request {
 	char path[512];
 	struct evkeyvalq query;
 	int query_parsed;
+	int query_invalid; /* the query string could not be parsed */
 	const char *params[4]; /* path segments matched by "{}" */
 	char param_buf[4][128];
 	char request_id[65];

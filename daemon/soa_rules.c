@@ -48,13 +48,15 @@ digits(const char *s, int n, int *out)
 }
 
 int
-rfc3339_parse(const char *text, int64_t *epoch)
+rfc3339_parse_us(const char *text, int64_t *micros)
 {
 	static const int month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
 		31, 30, 31 };
 	int year, mon, day, hour, min, sec, oh = 0, om = 0, sign = 0;
+	int64_t fraction = 0, utc;
 	const char *p = text;
 	struct tm tm;
+	int digits_read = 0;
 
 	if (strlen(text) < 20 || digits(p, 4, &year) < 0 || p[4] != '-' ||
 	    digits(p + 5, 2, &mon) < 0 || p[7] != '-' ||
@@ -68,20 +70,26 @@ rfc3339_parse(const char *text, int64_t *epoch)
 		p++;
 		if (*p < '0' || *p > '9')
 			return -1;
-		while (*p >= '0' && *p <= '9')
-			p++;
+		/* Microseconds, as PostgreSQL stores; more digits are cut. */
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (digits_read++ < 6)
+				fraction = fraction * 10 + (*p - '0');
+		for (; digits_read < 6; digits_read++)
+			fraction *= 10;
 	}
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '+' ? 1 : -1;
+		/* PostgreSQL takes offsets up to 15:59; real ones stay below. */
 		if (digits(p + 1, 2, &oh) < 0 || p[3] != ':' ||
-		    digits(p + 4, 2, &om) < 0 || oh > 23 || om > 59)
+		    digits(p + 4, 2, &om) < 0 || oh > 15 || om > 59)
 			return -1;
 		p += 6;
 	} else {
 		return -1;
 	}
+	/* Leap seconds are rejected: PostgreSQL would move them on. */
 	if (*p != '\0' || year < 1970 || year > 9999 || mon < 1 ||
 	    mon > 12 || day < 1 || day > month_days[mon - 1] || hour > 23 ||
 	    min > 59 || sec > 59)
@@ -96,7 +104,22 @@ rfc3339_parse(const char *text, int64_t *epoch)
 	tm.tm_hour = hour;
 	tm.tm_min = min;
 	tm.tm_sec = sec;
-	*epoch = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
+	utc = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
+	/* The instant itself must fall in 1970-9999 UTC too. */
+	if (utc < 0 || utc >= INT64_C(253402300800))
+		return -1;
+	*micros = utc * 1000000 + fraction;
+	return 0;
+}
+
+int
+rfc3339_parse(const char *text, int64_t *epoch)
+{
+	int64_t micros;
+
+	if (rfc3339_parse_us(text, &micros) < 0)
+		return -1;
+	*epoch = micros / 1000000;
 	return 0;
 }
 
@@ -151,21 +174,46 @@ has_control_chars(const char *s, int allow_newlines)
 
 		if (allow_newlines && (c == '\n' || c == '\r' || c == '\t'))
 			continue;
-		if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+		/* Bidi overrides can make text read differently than
+		 * stored (the "Trojan Source" trick). */
+		if (c < 0x20 || (c >= 0x7f && c <= 0x9f) ||
+		    (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069))
 			return 1;
 	}
 	return 0;
 }
 
-/* Unicode white space and invisible characters such as U+200B. */
+/*
+ * White space and characters that show nothing on their own: format
+ * characters (zero-width, bidi, invisible operators, soft hyphen), fillers
+ * (Hangul, braille blank), the combining grapheme joiner, variation
+ * selectors and tags.
+ */
 static int
 invisible(unsigned long c)
 {
 	return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 ||
-	    c == 0xa0 || c == 0x1680 || c == 0x180e ||
-	    (c >= 0x2000 && c <= 0x200f) || c == 0x2028 || c == 0x2029 ||
-	    c == 0x202f || c == 0x205f || c == 0x2060 || c == 0x3000 ||
-	    c == 0xfeff;
+	    c == 0xa0 || c == 0xad || c == 0x34f || c == 0x61c ||
+	    c == 0x115f || c == 0x1160 || c == 0x1680 || c == 0x17b4 ||
+	    c == 0x17b5 || (c >= 0x180b && c <= 0x180e) ||
+	    (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
+	    (c >= 0x205f && c <= 0x206f) || c == 0x2800 || c == 0x3000 ||
+	    c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff ||
+	    c == 0xffa0 || (c >= 0xfff0 && c <= 0xfff8) ||
+	    (c >= 0x1d173 && c <= 0x1d17a) || (c >= 0xe0000 && c <= 0xe0fff);
+}
+
+/* True when s is NULL or has nothing visible. */
+static int
+blank(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	while (*s != '\0')
+		if (!invisible(next_code_point(&s)))
+			return 0;
+	return 1;
 }
 
 static int
@@ -199,6 +247,11 @@ parse_text(const char *name, const json_t *value, size_t max,
 		    "%s must not contain control characters", name);
 		return set_error(err, 422, "invalid-value", name, detail);
 	}
+	if (blank(*out)) {
+		snprintf(detail, sizeof(detail),
+		    "%s must have visible text; send null to clear it", name);
+		return set_error(err, 422, "invalid-value", name, detail);
+	}
 	return 0;
 }
 
@@ -219,6 +272,10 @@ parse_time(const char *name, const json_t *value, const char **out,
 		return set_error(err, 400, "invalid-type", name, detail);
 	}
 	*out = json_string_value(value);
+	if (**out == '\0') {
+		*out = NULL;
+		return 0;
+	}
 	if (rfc3339_parse(*out, &epoch) < 0) {
 		snprintf(detail, sizeof(detail),
 		    "%s must be an RFC 3339 time such as "
@@ -277,6 +334,15 @@ parse_evidence(const json_t *value, const json_t **out,
 		if (s == NULL)
 			return set_error(err, 400, "invalid-type", "evidence",
 			    "every evidence item must be a string");
+		if (*s != '\0' && (invisible((unsigned char)s[0]) ||
+		    invisible((unsigned char)s[strlen(s) - 1]) || blank(s))) {
+			snprintf(detail, sizeof(detail),
+			    "evidence[%zu] must not be blank or start or end "
+			    "with white space",
+			    i);
+			return set_error(err, 422, "invalid-value", "evidence",
+			    detail);
+		}
 		if (!evidence_scheme_allowed(s)) {
 			snprintf(detail, sizeof(detail),
 			    "evidence[%zu] must be an http, https or urn link, "
@@ -392,17 +458,6 @@ soa_patch_parse(const json_t *body, struct soa_patch *patch,
 	return 0;
 }
 
-/* True when s is NULL or has nothing visible. */
-static int
-blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	while (*s != '\0')
-		if (!invisible(next_code_point(&s)))
-			return 0;
-	return 1;
-}
 
 /* Makes applicable and status agree, or reports why they cannot. */
 static int
@@ -485,8 +540,8 @@ soa_patch_apply(const struct soa_values *current,
 			  "justification for its exclusion (ISO 27001 "
 			  "clause 6.1.3 d); send a justification");
 	if (result->reviewed_at != NULL && result->next_review_at != NULL &&
-	    rfc3339_parse(result->reviewed_at, &reviewed) == 0 &&
-	    rfc3339_parse(result->next_review_at, &next) == 0 &&
+	    rfc3339_parse_us(result->reviewed_at, &reviewed) == 0 &&
+	    rfc3339_parse_us(result->next_review_at, &next) == 0 &&
 	    next < reviewed)
 		return set_error(err, 422, "rule-violation", "next_review_at",
 		    "next_review_at must not be before reviewed_at");

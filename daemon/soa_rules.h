@@ -56,10 +56,14 @@ struct soa_error {
 int soa_status_valid(const char *status);
 
 /*
- * Parses an RFC 3339 date-time ("2026-12-01T09:30:00Z", offsets and
- * fractions allowed) into seconds since the epoch. Returns 0 or -1.
+ * Parses an RFC 3339 date-time ("2026-12-01T09:30:00Z", offsets up to
+ * 15:59 and fractions allowed, leap seconds not) into seconds since the
+ * epoch. The instant must fall in 1970-9999 UTC. Returns 0 or -1.
  */
 int rfc3339_parse(const char *text, int64_t *epoch);
+
+/* The same, in microseconds since the epoch, as PostgreSQL stores them. */
+int rfc3339_parse_us(const char *text, int64_t *micros);
 
 /*
  * Reads a PATCH body. Returns 0, or -1 with err naming the member. The

@@ -429,12 +429,12 @@ while IFS='|' read -r method path allow; do
 		method-not-allowed
 	check_eq "$method $path Allow header" "$(api_header Allow)" "$allow"
 done <<EOF
-POST|/api/v1/controls|GET
-DELETE|/api/v1/controls|GET
-PUT|/api/v1/controls/$ISO/5.1|GET
-PATCH|/api/v1/controls/$ISO/5.1|GET
-POST|/api/v1/frameworks|GET
-DELETE|/api/v1/soa/$ISO/5.1|GET, PATCH
+POST|/api/v1/controls|GET, HEAD
+DELETE|/api/v1/controls|GET, HEAD
+PUT|/api/v1/controls/$ISO/5.1|GET, HEAD
+PATCH|/api/v1/controls/$ISO/5.1|GET, HEAD
+POST|/api/v1/frameworks|GET, HEAD
+DELETE|/api/v1/soa/$ISO/5.1|GET, HEAD, PATCH
 EOF
 
 finish

@@ -11,7 +11,7 @@ source "${REPO_ROOT:-$(cd -- "$(dirname -- "$0")/../.." && pwd)}/tests/lib/commo
 
 ISO=iso27001-2022
 MAX_BODY_SIZE=2048
-CSV_HEADER="framework,ref,title,theme,applicable,justification,status,owner,evidence,reviewed_at,next_review_at,version"
+CSV_HEADER="framework,ref,iso_control,title,theme,applicable,justification,status,owner,evidence,reviewed_at,next_review_at,version,updated_at,updated_by"
 
 # Sends PATCH /api/v1/soa/FRAMEWORK/REF with If-Match ETAG (none when
 # empty) and the JSON BODY (or @FILE for the contents of FILE), and prints
@@ -289,7 +289,7 @@ check_problem "iso status not_applicable without justification" "$code" 422 \
 	rule-violation justification
 code=$(patch_soa "$ISO" 5.7 '"v1"' '{"applicable":false,"justification":"   "}')
 check_problem "iso not applicable with blank justification" "$code" 422 \
-	rule-violation justification
+	invalid-value justification
 code=$(patch_soa bio2 5.01.02 '"v1"' '{"applicable":false}')
 check_problem "bio2 not applicable without justification" "$code" 422 \
 	rule-violation justification

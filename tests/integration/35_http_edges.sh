@@ -75,6 +75,27 @@ code=$(api GET /api/v1/controls -H "Authorization: Bearer $API_TOKEN")
 check_problem "two Authorization headers" "$code" 400 invalid-value \
 	Authorization
 
+# A query string that cannot be parsed must not silently drop its filters.
+code=$(api GET "/api/v1/soa?framework=bio2&x" -H 'Accept: text/csv')
+check_problem "query parameter without =" "$code" 400 invalid-parameter
+code=$(api GET "/api/v1/controls?q=%ff")
+check_problem "query value not UTF-8" "$code" 400 invalid-parameter q
+for header in Content-Length If-Match Accept; do
+	case $header in
+	Content-Length) extra=(-H 'Content-Length: 2' -H 'Content-Length: 3') ;;
+	If-Match) extra=(-H 'If-Match: "v9"' -H 'If-Match: "v1"') ;;
+	Accept) extra=(-H 'Accept: text/csv' -H 'Accept: application/json') ;;
+	esac
+	code=$(api PATCH "/api/v1/soa/$ISO/5.9" -H 'Content-Type: application/json' \
+		"${extra[@]}" --data-binary '{}')
+	check_problem "two $header headers" "$code" 400 invalid-value "$header"
+done
+code=$(patch_iso 5.2 '"v01"' '{"status":"planned"}')
+check_problem "If-Match with a leading zero" "$code" 400 invalid-value If-Match
+code=$(api GET /api/v1/soa -H "Accept: text/csv;$(printf '\t')q=0.1, application/json;q=0.9")
+check_contains "Accept q after a tab" "$(api_header Content-Type)" \
+	application/json
+
 # --- Replies on a connection that closes --------------------------------------
 
 code=$(patch_iso 5.3 '"v1"' '{"status":"planned"}' -H 'Connection: close')
@@ -85,7 +106,7 @@ check_status "HTTP/1.0 request gets its reply" "$code" 200
 # --- SoA text rules -----------------------------------------------------------
 
 code=$(patch_iso 5.4 '"v1"' '{"applicable":false,"justification":"\u00a0\u200b"}')
-check_problem "invisible justification" "$code" 422 rule-violation \
+check_problem "invisible justification" "$code" 422 invalid-value \
 	justification
 code=$(patch_iso 5.4 '"v1"' '{"owner":"a\u009b2Jb"}')
 check_problem "C1 control character in owner" "$code" 422 invalid-value owner
@@ -94,6 +115,11 @@ check_problem "leap second on a day without one" "$code" 422 invalid-value \
 	reviewed_at
 code=$(patch_iso 5.4 '"v1"' '{"evidence":["javascript:alert(1)"]}')
 check_problem "javascript evidence link" "$code" 422 invalid-value evidence
+code=$(patch_iso 5.4 '"v1"' '{"evidence":[" javascript:alert(1)"]}')
+check_problem "evidence link after a space" "$code" 422 invalid-value evidence
+code=$(patch_iso 5.4 '"v1"' '{"justification":"ok \u202e reversed"}')
+check_problem "bidi override in justification" "$code" 422 invalid-value \
+	justification
 code=$(patch_iso 5.4 '"v1"' '{"owner":"","evidence":["DMS-2026-0042"]}')
 check_status "empty owner accepted" "$code" 200
 check_json "empty owner stored as null" "$API_BODY" .owner null
@@ -117,6 +143,9 @@ check_json "anchor holds" "$API_BODY" .anchor_valid true
 wrong=$(printf '%064d' 0)
 code=$(api GET "/api/v1/audit/verify?anchor_seq=$head_seq&anchor_hash=$wrong")
 check_json "wrong anchor hash" "$API_BODY" .anchor_valid false
+request_id=$(api_header X-Request-Id)
+check_contains "anchor failure logged with request id" \
+	"$(grep 'audit anchor record' "$DAEMON_LOG" | tail -n 1)" "$request_id"
 code=$(api GET "/api/v1/audit/verify?anchor_seq=$head_seq")
 check_problem "anchor without hash" "$code" 400 invalid-parameter anchor_hash
 

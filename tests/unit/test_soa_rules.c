@@ -107,7 +107,7 @@ static const struct {
 	{ "{\"applicable\":false}", 0, 422, "rule-violation",
 	    "justification" },
 	{ "{\"applicable\":false,\"justification\":\"  \"}", 1, 422,
-	    "rule-violation", "justification" },
+	    "invalid-value", "justification" },
 	{ "{\"applicable\":false,\"status\":\"implemented\","
 	  "\"justification\":\"x\"}",
 	    0, 422, "rule-violation", "status" },
@@ -120,7 +120,27 @@ static const struct {
 	{ "{\"status\":\"implemented\",\"applicable\":null}", 0, 422,
 	    "rule-violation", "applicable" },
 	{ "{\"applicable\":false,\"justification\":\"\\u00a0\\u200b\"}", 1,
-	    422, "rule-violation", "justification" },
+	    422, "invalid-value", "justification" },
+	{ "{\"justification\":\"\\u2063\\u00ad\\u3164\\u2800\\u034f\"}", 1,
+	    422, "invalid-value", "justification" },
+	{ "{\"justification\":\"\\udb40\\udc41\"}", 1, 422, "invalid-value",
+	    "justification" },
+	{ "{\"justification\":\"ok \\u202e reversed\"}", 0, 422,
+	    "invalid-value", "justification" },
+	{ "{\"owner\":\"   \"}", 0, 422, "invalid-value", "owner" },
+	{ "{\"evidence\":[\" javascript:alert(1)\"]}", 0, 422,
+	    "invalid-value", "evidence" },
+	{ "{\"evidence\":[\"\\u200b\"]}", 0, 422, "invalid-value",
+	    "evidence" },
+	{ "{\"reviewed_at\":\"2026-12-01T00:00:00.000001Z\","
+	  "\"next_review_at\":\"2026-12-01T00:00:00Z\"}",
+	    0, 422, "rule-violation", "next_review_at" },
+	{ "{\"reviewed_at\":\"2026-12-01T00:00:00+23:59\"}", 0, 422,
+	    "invalid-value", "reviewed_at" },
+	{ "{\"reviewed_at\":\"9999-12-31T23:59:59-01:00\"}", 0, 422,
+	    "invalid-value", "reviewed_at" },
+	{ "{\"reviewed_at\":\"1970-01-01T00:00:00+01:00\"}", 0, 422,
+	    "invalid-value", "reviewed_at" },
 	{ "{\"applicable\":false,\"justification\":\"\"}", 0, 422,
 	    "rule-violation", "justification" },
 	{ "{\"owner\":\"a\\u0085b\"}", 0, 422, "invalid-value", "owner" },
@@ -189,6 +209,10 @@ test_empty_text_is_null(void)
 	    &out, &err, &body) == 0);
 	CHECK(out.owner == NULL);
 	CHECK(out.justification == NULL);
+	json_decref(body);
+	CHECK(apply("{\"reviewed_at\":\"\"}", &fresh, 0, &out, &err, &body) ==
+	    0);
+	CHECK(out.reviewed_at == NULL);
 	json_decref(body);
 	CHECK(apply("{\"evidence\":[\"https://dms/x\",\"urn:isbn:1\","
 		    "\"DMS-2026-0042\",\"HTTP://X\"]}",
