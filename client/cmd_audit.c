@@ -401,12 +401,16 @@ print_chain_valid(FILE *out, const json_t *result, bool advise)
 		    "; head record %" JSON_INTEGER_FORMAT " has hash %s",
 		    json_integer_value(head_seq), head_hash);
 		free(head_hash);
-		if (advise)
-			fputs(" — record these two values to detect later "
-			      "rewrites",
-			    out);
 	}
 	fputc('\n', out);
+	if (advise && json_is_integer(head_seq) &&
+	    json_is_string(json_object_get(result, "head_hash")))
+		fprintf(out,
+		    "Record this anchor outside the database and check it "
+		    "later with\n  ismsctl audit verify --anchor "
+		    "%" JSON_INTEGER_FORMAT ":%s\n",
+		    json_integer_value(head_seq),
+		    json_string_value(json_object_get(result, "head_hash")));
 	return 0;
 }
 

@@ -345,7 +345,14 @@ print_list_result(const struct settings *settings,
 		return CTL_EXIT_OK;
 	}
 	if (json_array_size(all_items) == 0)
-		printf("No controls match.\n");
+		printf("No controls match in %s.%s\n",
+		    args->framework != NULL ? args->framework
+					    : "any framework",
+		    args->framework != NULL &&
+			    strcmp(args->framework, "bio2") != 0
+			? " Add --framework bio2 or --framework all to search "
+			  "the BIO2 measures."
+			: "");
 	else if (print_control_list(all_items, args->framework) != 0)
 		goto nomem;
 	if (more)

@@ -726,8 +726,9 @@ test_audit_verify_output(void)
 	     "\"head_hash\":\"" HASH_A "\"}",
 		false, CTL_EXIT_OK,
 		"audit log valid: 4388 records checked; head record 4391 has "
-		"hash " HASH_A " — record these two values to detect later "
-		"rewrites\n"},
+		"hash " HASH_A "\n"
+		"Record this anchor outside the database and check it later "
+		"with\n  ismsctl audit verify --anchor 4391:" HASH_A "\n"},
 	    {"{\"valid\":true,\"records\":0,\"head_seq\":null,"
 	     "\"head_hash\":null}",
 		false, CTL_EXIT_OK, "audit log valid: 0 records checked\n"},
@@ -741,8 +742,9 @@ test_audit_verify_output(void)
 	     "\"head_hash\":\"" HASH_A "\",\"anchor_valid\":true}",
 		true, CTL_EXIT_OK,
 		"audit log valid: 4388 records checked; head record 4391 has "
-		"hash " HASH_A " — record these two values to detect later "
-		"rewrites\n"
+		"hash " HASH_A "\n"
+		"Record this anchor outside the database and check it later "
+		"with\n  ismsctl audit verify --anchor 4391:" HASH_A "\n"
 		"anchor holds: record 12 still has hash " HASH_A "\n"},
 	    {"{\"valid\":true,\"records\":10,\"head_seq\":10,"
 	     "\"head_hash\":\"" HASH_A "\",\"anchor_valid\":false}",
