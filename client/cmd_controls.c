@@ -36,11 +36,6 @@ static const struct option_spec list_options[] = {
     {NULL, '\0', false, 0},
 };
 
-static const struct option_spec show_options[] = {
-    {"framework", '\0', true, OPT_FRAMEWORK},
-    {NULL, '\0', false, 0},
-};
-
 static const char controls_help[] =
     "Usage: ismsctl controls SUBCOMMAND [OPTIONS]\n"
     "\n"
@@ -392,42 +387,6 @@ out:
 	return ret;
 }
 
-static int
-parse_show(struct command *cmd, int argc, char **argv, const char **ref,
-    const char **framework)
-{
-	struct option_parser parser;
-	const char *explicit = NULL;
-	int id;
-
-	*ref = NULL;
-	options_init(
-	    &parser, argc - 1, argv + 1, show_options, settings_options);
-	while ((id = command_next_option(cmd, &parser)) != OPTIONS_END) {
-		if (id == COMMAND_EXIT)
-			return -1;
-		if (id == OPT_FRAMEWORK) {
-			explicit = parser.value;
-		} else if (*ref == NULL) {
-			*ref = parser.value;
-		} else {
-			cmd->exit_code = command_usage_error(
-			    cmd, "unexpected argument '%s'", parser.value);
-			return -1;
-		}
-	}
-	if (*ref == NULL) {
-		cmd->exit_code = command_usage_error(cmd, "missing REF");
-		return -1;
-	}
-	*framework = command_framework_for_ref(cmd, *ref, explicit);
-	if (*framework == NULL) {
-		cmd->exit_code = CTL_EXIT_USAGE;
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Prints an imported measure text line by line, indented, with control
  * characters removed from each line. Does nothing when text is NULL.
@@ -534,7 +493,7 @@ controls_show(struct settings *settings, int argc, char **argv)
 	json_t *control = NULL;
 	int ret;
 
-	if (parse_show(&cmd, argc, argv, &ref, &framework) != 0)
+	if (command_parse_ref(&cmd, argc, argv, &ref, &framework) != 0)
 		return cmd.exit_code;
 	ret = http_client_new(settings, &client);
 	if (ret != CTL_EXIT_OK)

@@ -353,43 +353,6 @@ out:
 	return ret;
 }
 
-/* Reads REF and --framework for "soa show". */
-static int
-parse_show(struct command *cmd, int argc, char **argv, const char **ref,
-    const char **framework)
-{
-	struct option_parser parser;
-	const char *explicit = NULL;
-	int id;
-
-	*ref = NULL;
-	options_init(
-	    &parser, argc - 1, argv + 1, framework_options, settings_options);
-	while ((id = command_next_option(cmd, &parser)) != OPTIONS_END) {
-		if (id == COMMAND_EXIT)
-			return -1;
-		if (id == OPT_FRAMEWORK) {
-			explicit = parser.value;
-		} else if (*ref == NULL) {
-			*ref = parser.value;
-		} else {
-			cmd->exit_code = command_usage_error(
-			    cmd, "unexpected argument '%s'", parser.value);
-			return -1;
-		}
-	}
-	if (*ref == NULL) {
-		cmd->exit_code = command_usage_error(cmd, "missing REF");
-		return -1;
-	}
-	*framework = command_framework_for_ref(cmd, *ref, explicit);
-	if (*framework == NULL) {
-		cmd->exit_code = CTL_EXIT_USAGE;
-		return -1;
-	}
-	return 0;
-}
-
 /* Prints the entry in resp, or its raw body with --json. */
 static int
 print_entry_response(const struct settings *settings,
@@ -429,7 +392,7 @@ soa_show(struct settings *settings, int argc, char **argv)
 	char *path = NULL;
 	int ret;
 
-	if (parse_show(&cmd, argc, argv, &ref, &framework) != 0)
+	if (command_parse_ref(&cmd, argc, argv, &ref, &framework) != 0)
 		return cmd.exit_code;
 	ret = http_client_new(settings, &client);
 	if (ret != CTL_EXIT_OK)

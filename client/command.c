@@ -143,3 +143,44 @@ command_framework_for_ref(
 		    ref);
 	return framework;
 }
+
+int
+command_parse_ref(struct command *cmd, int argc, char **argv,
+    const char **ref, const char **framework)
+{
+	enum { OPT_FRAMEWORK };
+	static const struct option_spec ref_options[] = {
+	    {"framework", '\0', true, OPT_FRAMEWORK},
+	    {NULL, '\0', false, 0},
+	};
+	struct option_parser parser;
+	const char *explicit = NULL;
+	int id;
+
+	*ref = NULL;
+	options_init(
+	    &parser, argc - 1, argv + 1, ref_options, settings_options);
+	while ((id = command_next_option(cmd, &parser)) != OPTIONS_END) {
+		if (id == COMMAND_EXIT)
+			return -1;
+		if (id == OPT_FRAMEWORK) {
+			explicit = parser.value;
+		} else if (*ref == NULL) {
+			*ref = parser.value;
+		} else {
+			cmd->exit_code = command_usage_error(
+			    cmd, "unexpected argument '%s'", parser.value);
+			return -1;
+		}
+	}
+	if (*ref == NULL) {
+		cmd->exit_code = command_usage_error(cmd, "missing REF");
+		return -1;
+	}
+	*framework = command_framework_for_ref(cmd, *ref, explicit);
+	if (*framework == NULL) {
+		cmd->exit_code = CTL_EXIT_USAGE;
+		return -1;
+	}
+	return 0;
+}

@@ -62,6 +62,14 @@ int command_parse_no_operands(
 const char *command_framework_for_ref(
     const struct command *cmd, const char *ref, const char *explicit);
 
+/*
+ * Reads "REF [--framework F]", the arguments of the show commands, and
+ * picks the framework as command_framework_for_ref() does. Returns 0, or
+ * -1 with cmd->exit_code set.
+ */
+int command_parse_ref(struct command *cmd, int argc, char **argv,
+    const char **ref, const char **framework);
+
 /* Prints "ismsctl VERSION" on stdout. */
 void command_print_version(void);
 

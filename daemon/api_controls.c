@@ -10,6 +10,7 @@
 #include "catalogue_cache.h"
 #include "http.h"
 #include "sql_json.h"
+#include "util.h"
 
 static const struct db_stmt stmt_frameworks = {
 	"frameworks_list",

@@ -8,21 +8,6 @@
 #include "util.h"
 
 int
-word_in_list(const char *list, const char *word)
-{
-	size_t len = strlen(word);
-	const char *p = list;
-
-	while (len > 0 && (p = strstr(p, word)) != NULL) {
-		if ((p == list || p[-1] == ' ') &&
-		    (p[len] == ' ' || p[len] == '\0'))
-			return 1;
-		p += len;
-	}
-	return 0;
-}
-
-int
 framework_id_valid(const char *id)
 {
 	size_t i, len = strlen(id);

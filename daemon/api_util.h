@@ -19,9 +19,6 @@ struct page_cursor {
 	char ref[80];
 };
 
-/* True when word is one of the space-separated words in list. */
-int word_in_list(const char *list, const char *word);
-
 int framework_id_valid(const char *id);
 
 /*

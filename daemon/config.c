@@ -96,21 +96,6 @@ setting_find(const char *name)
 }
 
 static int
-choice_allowed(const char *choices, const char *value)
-{
-	size_t len = strlen(value);
-	const char *p = choices;
-
-	while (len > 0 && (p = strstr(p, value)) != NULL) {
-		if ((p == choices || p[-1] == ' ') &&
-		    (p[len] == ' ' || p[len] == '\0'))
-			return 1;
-		p += len;
-	}
-	return 0;
-}
-
-static int
 setting_apply(struct config *cfg, const struct setting *s, const char *value,
     const char *where, char *err, size_t errlen)
 {
@@ -132,7 +117,7 @@ setting_apply(struct config *cfg, const struct setting *s, const char *value,
 		*(long *)(void *)(base + s->offset) = n;
 		return 0;
 	case SETTING_ENUM:
-		if (!choice_allowed(s->choices, value))
+		if (!word_in_list(s->choices, value))
 			break;
 		set_string((char **)(void *)(base + s->offset), value);
 		return 0;
