@@ -163,14 +163,14 @@ get_audit_verify(struct request *r)
 	    PQgetisnull(res, 0, 3) ? json_null()
 				   : json_string(PQgetvalue(res, 0, 3)));
 	if (!PQgetisnull(res, 0, 4)) {
-		int held = PQgetvalue(res, 0, 4)[0] == 't';
+		int anchor_matches = PQgetvalue(res, 0, 4)[0] == 't';
 
-		if (!held)
+		if (!anchor_matches)
 			log_error("request %s by %s: audit anchor record %s "
 				  "is missing or has another hash (a rewritten "
 				  "or cut chain, or a wrong anchor)",
 			    r->request_id, r->actor, params[0]);
-		json_object_set_new(body, "anchor_valid", json_boolean(held));
+		json_object_set_new(body, "anchor_valid", json_boolean(anchor_matches));
 	}
 	PQclear(res);
 	reply_json(r, 200, body);

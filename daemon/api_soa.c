@@ -265,7 +265,7 @@ current_values(const PGresult *res, struct soa_values *cur,
 	cur->next_review_at = pg_value(res, 6);
 }
 
-/* Runs the UPDATE and the audit insert; the caller holds a transaction. */
+/* Runs the UPDATE and the audit insert inside the caller's transaction. */
 static PGresult *
 store_entry(struct request *r, const struct soa_values *v,
     const char *before)

@@ -28,7 +28,7 @@ void config_init(struct config *cfg);
 void config_free(struct config *cfg);
 
 /*
- * Parses configuration text into cfg (which holds the defaults). Returns 0,
+ * Parses configuration text into cfg (which must contain the defaults). Returns 0,
  * or -1 with a message in err naming the line, the setting and the
  * accepted values. name is used in messages (usually the file path).
  */

@@ -33,7 +33,7 @@
 
 /*
  * libevent 2.1 replies to a body over its own limit with an HTML 413 that
- * no handler sees. Its limit is set this far above ours, so that a body a
+ * never reaches a handler. Its limit is set this far above ours, so that a body a
  * little over max_body_size still gets our problem+json 413 while a
  * client cannot make a worker buffer much more than max_body_size.
  */
@@ -105,7 +105,7 @@ status_title(int status)
 	return "Error";
 }
 
-/* Short summaries of the problem types, as RFC 9457 asks for title. */
+/* Short summaries of the problem types, used as the RFC 9457 title. */
 static const struct {
 	const char *type;
 	const char *title;
@@ -183,7 +183,7 @@ conn_bev_cb(struct event_base *base, void *arg)
 	SSL_CTX_up_ref(ctx);
 	pthread_mutex_unlock(&server.ctx_lock);
 	ssl = SSL_new(ctx);
-	SSL_CTX_free(ctx); /* the SSL object holds its own reference */
+	SSL_CTX_free(ctx); /* the SSL object keeps its own reference */
 	if (ssl == NULL) {
 		log_error("creating a TLS session failed; closing the "
 			  "connection");
@@ -206,20 +206,20 @@ conn_bev_cb(struct event_base *base, void *arg)
 static void
 make_request_id(struct request *r)
 {
-	const char *given = request_header(r, "X-Request-Id");
+	const char *client_id = request_header(r, "X-Request-Id");
 	unsigned char raw[8];
 	size_t i, len;
 
-	if (given != NULL && (len = strlen(given)) >= 1 && len <= 64) {
+	if (client_id != NULL && (len = strlen(client_id)) >= 1 && len <= 64) {
 		for (i = 0; i < len; i++) {
-			char c = given[i];
+			char c = client_id[i];
 
 			if (!isalnum((unsigned char)c) && c != '.' &&
 			    c != '_' && c != '-')
 				break;
 		}
 		if (i == len) {
-			memcpy(r->request_id, given, len + 1);
+			memcpy(r->request_id, client_id, len + 1);
 			return;
 		}
 	}

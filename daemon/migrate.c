@@ -45,7 +45,7 @@ read_version(PGconn *conn, char *err, size_t errlen)
 		snprintf(err, errlen, "reading schema_migrations failed: %s",
 		    PQresultErrorMessage(res));
 	else if (parse_long(PQgetvalue(res, 0, 0), 0, 1000000, &version) < 0)
-		snprintf(err, errlen, "schema_migrations holds an invalid "
+		snprintf(err, errlen, "schema_migrations contains an invalid "
 		    "version \"%s\"", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return (int)version;
@@ -107,7 +107,7 @@ migrate_apply(PGconn *conn, char *err, size_t errlen)
 	if (current > latest) {
 		snprintf(err, errlen,
 		    "the database schema is at version %d, newer than the "
-		    "newest this ismsd knows (%d); upgrade ismsd before "
+		    "newest this ismsd supports (%d); upgrade ismsd before "
 		    "starting it against this database",
 		    current, latest);
 		goto fail;

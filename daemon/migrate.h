@@ -15,7 +15,7 @@ struct migration {
 extern const struct migration migrations[];
 extern const int migration_count;
 
-/* The newest schema version this build knows. */
+/* The newest schema version this build supports. */
 int migrate_latest_version(void);
 
 /*

@@ -70,7 +70,7 @@ rfc3339_parse_us(const char *text, int64_t *micros)
 		p++;
 		if (*p < '0' || *p > '9')
 			return -1;
-		/* Microseconds, as PostgreSQL stores; more digits are cut. */
+		/* Microseconds, as PostgreSQL stores them; more digits are cut. */
 		for (; *p >= '0' && *p <= '9'; p++)
 			if (digits_read++ < 6)
 				fraction = fraction * 10 + (*p - '0');
@@ -81,7 +81,7 @@ rfc3339_parse_us(const char *text, int64_t *micros)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		sign = *p == '+' ? 1 : -1;
-		/* PostgreSQL takes offsets up to 15:59; real ones stay below. */
+		/* PostgreSQL takes offsets up to 15:59, and real ones stay below. */
 		if (digits(p + 1, 2, &oh) < 0 || p[3] != ':' ||
 		    digits(p + 4, 2, &om) < 0 || oh > 15 || om > 59)
 			return -1;
@@ -89,7 +89,7 @@ rfc3339_parse_us(const char *text, int64_t *micros)
 	} else {
 		return -1;
 	}
-	/* Leap seconds are rejected: PostgreSQL would move them on. */
+	/* Leap seconds are rejected: PostgreSQL stores 23:59:60 as 00:00:00. */
 	if (*p != '\0' || year < 1970 || year > 9999 || mon < 1 ||
 	    mon > 12 || day < 1 || day > month_days[mon - 1] || hour > 23 ||
 	    min > 59 || sec > 59)
@@ -123,7 +123,7 @@ rfc3339_parse(const char *text, int64_t *epoch)
 	return 0;
 }
 
-/* Counts UTF-8 code points; jansson has already checked the encoding. */
+/* Counts UTF-8 code points. jansson has already checked the encoding. */
 static size_t
 utf8_length(const char *s)
 {
@@ -288,7 +288,8 @@ parse_time(const char *name, const json_t *value, const char **out,
 
 /*
  * Accepts a link whose scheme is http, https or urn, or text with no
- * scheme; a javascript: or data: link could run in an auditor's browser.
+ * scheme. Other schemes are rejected because a javascript: or data: link
+ * could run in an auditor's browser.
  */
 static int
 evidence_scheme_allowed(const char *s)
@@ -444,7 +445,7 @@ soa_patch_parse(const json_t *body, struct soa_patch *patch,
 			    "applicable, justification, status, owner, "
 			    "evidence, reviewed_at, next_review_at",
 			    key);
-			/* The field must not be the raw key if it is long. */
+			/* field is the key itself; the detail cuts it. */
 			set_error(err, 400, "unknown-field", NULL, detail);
 			err->field = key;
 			return -1;

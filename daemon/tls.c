@@ -73,7 +73,7 @@ check_certificate_key(SSL_CTX *ctx, const char *cert_file, char *err,
 	char desc[96];
 
 	if (cert == NULL || (key = X509_get0_pubkey(cert)) == NULL) {
-		snprintf(err, errlen, "%s holds no usable certificate",
+		snprintf(err, errlen, "%s contains no usable certificate",
 		    cert_file);
 		return -1;
 	}

@@ -13,7 +13,7 @@ CREATE TABLE framework (
 );
 
 -- One catalogue entry: an ISO Annex A control or a BIO2 government
--- measure. sort_key holds the numeric parts of ref so that 5.2 sorts
+-- measure. sort_key contains the numeric parts of ref so that 5.2 sorts
 -- before 5.10.
 CREATE TABLE control (
     framework_id     text NOT NULL REFERENCES framework (id),
@@ -152,7 +152,7 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_immutable();
 
 -- Recomputes the chain; returns the first record whose hash or link does
--- not match, or NULL when the whole chain holds.
+-- not match, or NULL when the whole chain is intact.
 CREATE FUNCTION audit_verify(OUT first_bad_seq bigint, OUT records bigint)
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
